@@ -1,0 +1,428 @@
+/* spectest.c - runs one wast2json command list against the engine.
+ *
+ *   spectest DIR/FILE.json
+ *
+ * Every assertion kind is checked; modules given as text (assert_malformed of quoted
+ * modules) are counted as skipped because the engine takes binaries only.  Prints
+ * "FILE: N passed, M failed, K skipped" and exits 1 if any assertion failed. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "json.h"
+#include "skiffwasm.h"
+
+#define MAXV 64
+
+struct named {
+    char *name;
+    wasm_instance *inst;
+};
+
+struct ctx {
+    const char *dir, *file;
+    wasm_store *s;
+    wasm_linker *l;
+    wasm_instance *cur;
+    struct named *names;
+    size_t nnames;
+    wasm_module **mods;
+    size_t nmods;
+    int pass, fail, skip;
+    int verbose;
+};
+
+static uint8_t *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    size_t cap = 1 << 16, n = 0;
+    uint8_t *b = malloc(cap);
+    size_t r;
+    while (b && (r = fread(b + n, 1, cap - n, f)) > 0) {
+        n += r;
+        if (n == cap) {
+            uint8_t *nb = realloc(b, cap *= 2);
+            if (!nb) { free(b); b = NULL; break; }
+            b = nb;
+        }
+    }
+    fclose(f);
+    if (b) {
+        b[n] = 0; /* room guaranteed: n < cap */
+        *len = n;
+    }
+    return b;
+}
+
+static void failf(struct ctx *c, int line, const char *fmt, const char *a, const char *b)
+{
+    c->fail++;
+    fprintf(stderr, "%s:%d: FAIL ", c->file, line);
+    fprintf(stderr, fmt, a ? a : "", b ? b : "");
+    fputc('\n', stderr);
+}
+
+/* ---- the "spectest" host module ---- */
+
+static wasm_trap_kind print_fn(wasm_caller *c, void *env, uint64_t *slots)
+{
+    (void)c; (void)env; (void)slots;
+    return WASM_OK;
+}
+
+static void define_spectest(struct ctx *c)
+{
+    static const struct { const char *name; const char *params; } prints[] = {
+        {"print", ""}, {"print_i32", "\x7f"}, {"print_i64", "\x7e"}, {"print_f32", "\x7d"},
+        {"print_f64", "\x7c"}, {"print_i32_f32", "\x7f\x7d"}, {"print_f64_f64", "\x7c\x7c"}};
+    for (size_t i = 0; i < sizeof prints / sizeof prints[0]; i++) {
+        const char *p = prints[i].params;
+        wasm_functype *t = wasm_functype_new(c->s, (uint32_t)strlen(p), (const uint8_t *)p, 0, NULL);
+        wasm_func *f = wasm_func_new_host(c->s, t, print_fn, NULL);
+        wasm_linker_define(c->l, "spectest", prints[i].name, (wasm_extern){WASM_EXTERN_FUNC, f});
+    }
+    float f32 = 666.6f;
+    double f64 = 666.6;
+    uint32_t f32b;
+    uint64_t f64b;
+    memcpy(&f32b, &f32, 4);
+    memcpy(&f64b, &f64, 8);
+    wasm_linker_define(c->l, "spectest", "global_i32", (wasm_extern){WASM_EXTERN_GLOBAL, wasm_global_new(c->s, WASM_I32, 0, 666)});
+    wasm_linker_define(c->l, "spectest", "global_i64", (wasm_extern){WASM_EXTERN_GLOBAL, wasm_global_new(c->s, WASM_I64, 0, 666)});
+    wasm_linker_define(c->l, "spectest", "global_f32", (wasm_extern){WASM_EXTERN_GLOBAL, wasm_global_new(c->s, WASM_F32, 0, f32b)});
+    wasm_linker_define(c->l, "spectest", "global_f64", (wasm_extern){WASM_EXTERN_GLOBAL, wasm_global_new(c->s, WASM_F64, 0, f64b)});
+    wasm_linker_define(c->l, "spectest", "table", (wasm_extern){WASM_EXTERN_TABLE, wasm_table_new(c->s, WASM_FUNCREF, 10, 20)});
+    wasm_linker_define(c->l, "spectest", "memory", (wasm_extern){WASM_EXTERN_MEMORY, wasm_memory_new(c->s, 1, 2)});
+}
+
+/* ---- modules ---- */
+
+static wasm_module *load(struct ctx *c, const char *file, char *err, size_t errlen)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", c->dir, file);
+    size_t len;
+    uint8_t *b = slurp(path, &len);
+    if (!b) {
+        snprintf(err, errlen, "cannot read %.200s: %.40s", path, strerror(errno));
+        return NULL;
+    }
+    wasm_module *m = wasm_module_load(b, len, NULL, err, errlen);
+    free(b);
+    if (m) {
+        c->mods = realloc(c->mods, (c->nmods + 1) * sizeof *c->mods);
+        c->mods[c->nmods++] = m;
+    }
+    return m;
+}
+
+static wasm_instance *find(struct ctx *c, const char *name)
+{
+    if (!name)
+        return c->cur;
+    for (size_t i = c->nnames; i-- > 0;)
+        if (!strcmp(c->names[i].name, name))
+            return c->names[i].inst;
+    return NULL;
+}
+
+/* ---- values ---- */
+
+static int parse_val(const jval *v, uint8_t *type, uint64_t *out)
+{
+    const char *t = json_str(v, "type"), *s = json_str(v, "value");
+    if (!t)
+        return -1;
+    if (!strcmp(t, "i32")) *type = WASM_I32;
+    else if (!strcmp(t, "i64")) *type = WASM_I64;
+    else if (!strcmp(t, "f32")) *type = WASM_F32;
+    else if (!strcmp(t, "f64")) *type = WASM_F64;
+    else if (!strcmp(t, "externref")) *type = WASM_EXTERNREF;
+    else if (!strcmp(t, "funcref")) *type = WASM_FUNCREF;
+    else return -1; /* v128 */
+    if (!s)
+        return -1;
+    if (!strcmp(s, "null"))
+        *out = 0;
+    else if (*type == WASM_EXTERNREF)
+        *out = strtoull(s, NULL, 10) + 1; /* non-null externref N; 0 is null */
+    else
+        *out = strtoull(s, NULL, 10);
+    return 0;
+}
+
+static int match(const jval *e, uint64_t got)
+{
+    const char *t = json_str(e, "type"), *s = json_str(e, "value");
+    if (!t || !s)
+        return 0;
+    if (!strcmp(t, "f32") && !strncmp(s, "nan:", 4)) {
+        uint32_t b = (uint32_t)got;
+        return !strcmp(s, "nan:canonical") ? (b & 0x7fffffffu) == 0x7fc00000u : (b & 0x7fc00000u) == 0x7fc00000u;
+    }
+    if (!strcmp(t, "f64") && !strncmp(s, "nan:", 4)) {
+        return !strcmp(s, "nan:canonical") ? (got & 0x7fffffffffffffffull) == 0x7ff8000000000000ull
+                                           : (got & 0x7ff8000000000000ull) == 0x7ff8000000000000ull;
+    }
+    uint8_t ty;
+    uint64_t want;
+    if (parse_val(e, &ty, &want))
+        return 0;
+    if (ty == WASM_I32 || ty == WASM_F32)
+        return (uint32_t)got == (uint32_t)want;
+    if (ty == WASM_FUNCREF && strcmp(s, "null"))
+        return got != 0; /* any non-null function reference */
+    return got == want;
+}
+
+static int has_v128(const jval *arr)
+{
+    for (size_t i = 0; arr && i < arr->n; i++) {
+        const char *t = json_str(&arr->items[i], "type");
+        if (t && !strcmp(t, "v128"))
+            return 1;
+    }
+    return 0;
+}
+
+/* Perform an action; returns 1 if it ran (result count in *nres), 0 if it trapped,
+ * -1 if it could not be performed (a driver or linking problem). */
+static int act(struct ctx *c, const jval *a, uint64_t *res, uint32_t *nres, wasm_trap_kind *trap)
+{
+    const char *type = json_str(a, "type"), *field = json_str(a, "field");
+    wasm_instance *inst = find(c, json_str(a, "module"));
+    if (!inst || !field)
+        return -1;
+    wasm_extern e;
+    if (wasm_instance_export(inst, field, &e))
+        return -1;
+    if (!strcmp(type, "get")) {
+        if (e.kind != WASM_EXTERN_GLOBAL)
+            return -1;
+        res[0] = wasm_global_get(e.ptr);
+        *nres = 1;
+        return 1;
+    }
+    if (e.kind != WASM_EXTERN_FUNC)
+        return -1;
+    const jval *args = json_get(a, "args");
+    const wasm_functype *ft = wasm_func_type(e.ptr);
+    uint64_t slots[MAXV] = {0};
+    if (!args || args->n != wasm_functype_params(ft) || args->n > MAXV || wasm_functype_results(ft) > MAXV)
+        return -1;
+    for (size_t i = 0; i < args->n; i++) {
+        uint8_t t;
+        if (parse_val(&args->items[i], &t, &slots[i]))
+            return -1;
+    }
+    *trap = wasm_call(c->s, e.ptr, slots);
+    if (*trap)
+        return 0;
+    *nres = wasm_functype_results(ft);
+    memcpy(res, slots, *nres * sizeof *res);
+    return 1;
+}
+
+/* the trap kind a spec message names; COUNT means "any trap" */
+static wasm_trap_kind trap_of(const char *text)
+{
+    static const struct { const char *s; wasm_trap_kind k; } map[] = {
+        {"unreachable", WASM_TRAP_UNREACHABLE},
+        {"out of bounds memory", WASM_TRAP_MEMORY_OOB},
+        {"out of bounds table", WASM_TRAP_TABLE_OOB},
+        {"undefined element", WASM_TRAP_TABLE_OOB},
+        {"divide by zero", WASM_TRAP_DIV_ZERO},
+        {"integer overflow", WASM_TRAP_INT_OVERFLOW},
+        {"invalid conversion", WASM_TRAP_BAD_CONVERSION},
+        {"call stack exhausted", WASM_TRAP_STACK_EXHAUSTED},
+        {"indirect call type mismatch", WASM_TRAP_INDIRECT_MISMATCH},
+        {"uninitialized element", WASM_TRAP_NULL_FUNC},
+    };
+    for (size_t i = 0; text && i < sizeof map / sizeof map[0]; i++)
+        if (strstr(text, map[i].s))
+            return map[i].k;
+    return WASM_TRAP_COUNT;
+}
+
+static void cmd_module(struct ctx *c, const jval *cmd, int line)
+{
+    char err[256];
+    wasm_module *m = load(c, json_str(cmd, "filename"), err, sizeof err);
+    c->cur = NULL;
+    if (!m) {
+        failf(c, line, "module did not load: %s%s", err, NULL);
+        return;
+    }
+    wasm_instance *inst = wasm_instantiate(c->s, m, c->l);
+    if (!inst) {
+        failf(c, line, "module did not instantiate: %s%s", wasm_store_trap(c->s)->msg, NULL);
+        return;
+    }
+    c->cur = inst;
+    const char *name = json_str(cmd, "name");
+    if (name) {
+        c->names = realloc(c->names, (c->nnames + 1) * sizeof *c->names);
+        c->names[c->nnames].name = strdup(name);
+        c->names[c->nnames++].inst = inst;
+    }
+}
+
+static void command(struct ctx *c, const jval *cmd)
+{
+    const char *type = json_str(cmd, "type");
+    const jval *lv = json_get(cmd, "line");
+    int line = lv && lv->s ? atoi(lv->s) : 0;
+    char err[256] = "";
+    uint64_t res[MAXV];
+    uint32_t nres = 0;
+    wasm_trap_kind trap = WASM_OK;
+
+    if (!strcmp(type, "module")) {
+        cmd_module(c, cmd, line);
+    } else if (!strcmp(type, "register")) {
+        wasm_instance *inst = find(c, json_str(cmd, "name"));
+        if (!inst)
+            failf(c, line, "register: no such module%s%s", NULL, NULL);
+        else
+            wasm_linker_define_instance(c->l, json_str(cmd, "as"), inst);
+    } else if (!strcmp(type, "action")) {
+        if (act(c, json_get(cmd, "action"), res, &nres, &trap) < 0)
+            failf(c, line, "action could not run%s%s", NULL, NULL);
+    } else if (!strcmp(type, "assert_return")) {
+        const jval *exp = json_get(cmd, "expected");
+        if (has_v128(exp) || has_v128(json_get(json_get(cmd, "action"), "args"))) {
+            c->skip++;
+            return;
+        }
+        int r = act(c, json_get(cmd, "action"), res, &nres, &trap);
+        if (r < 0) {
+            failf(c, line, "assert_return: action could not run%s%s", NULL, NULL);
+        } else if (r == 0) {
+            failf(c, line, "assert_return: trapped: %s%s", wasm_store_trap(c->s)->msg, NULL);
+        } else if (!exp || exp->n != nres) {
+            failf(c, line, "assert_return: wrong result count%s%s", NULL, NULL);
+        } else {
+            for (uint32_t i = 0; i < nres; i++) {
+                if (!match(&exp->items[i], res[i])) {
+                    char got[32];
+                    snprintf(got, sizeof got, "0x%llx", (unsigned long long)res[i]);
+                    failf(c, line, "assert_return: got %s, want %s", got, json_str(&exp->items[i], "value"));
+                    return;
+                }
+            }
+            c->pass++;
+        }
+    } else if (!strcmp(type, "assert_trap") || !strcmp(type, "assert_exhaustion")) {
+        const char *text = json_str(cmd, "text");
+        wasm_trap_kind want = !strcmp(type, "assert_exhaustion") ? WASM_TRAP_STACK_EXHAUSTED : trap_of(text);
+        if (json_get(cmd, "filename")) { /* a module whose start traps */
+            wasm_module *m = load(c, json_str(cmd, "filename"), err, sizeof err);
+            if (!m) {
+                failf(c, line, "module did not load: %s%s", err, NULL);
+                return;
+            }
+            if (wasm_instantiate(c->s, m, c->l)) {
+                failf(c, line, "instantiation did not trap (want %s)%s", text, NULL);
+                return;
+            }
+            trap = wasm_store_trap(c->s)->kind;
+        } else {
+            int r = act(c, json_get(cmd, "action"), res, &nres, &trap);
+            if (r < 0) {
+                failf(c, line, "assert_trap: action could not run%s%s", NULL, NULL);
+                return;
+            }
+            if (r > 0) {
+                failf(c, line, "no trap, want \"%s\"%s", text, NULL);
+                return;
+            }
+        }
+        if (want != WASM_TRAP_COUNT && trap != want)
+            failf(c, line, "wrong trap \"%s\", want \"%s\"", wasm_trap_name(trap), text);
+        else
+            c->pass++;
+    } else if (!strcmp(type, "assert_invalid") || !strcmp(type, "assert_malformed")) {
+        const char *mt = json_str(cmd, "module_type");
+        if (mt && strcmp(mt, "binary")) {
+            c->skip++; /* text-format module: nothing to decode */
+            return;
+        }
+        wasm_module *m = load(c, json_str(cmd, "filename"), err, sizeof err);
+        if (m)
+            failf(c, line, "%s module was accepted (want \"%s\")", type, json_str(cmd, "text"));
+        else {
+            if (c->verbose)
+                fprintf(stderr, "%s:%d: ok, rejected: %s (spec: %s)\n", c->file, line, err, json_str(cmd, "text"));
+            c->pass++;
+        }
+    } else if (!strcmp(type, "assert_unlinkable") || !strcmp(type, "assert_uninstantiable")) {
+        wasm_module *m = load(c, json_str(cmd, "filename"), err, sizeof err);
+        if (!m) {
+            failf(c, line, "module did not load: %s%s", err, NULL);
+            return;
+        }
+        if (wasm_instantiate(c->s, m, c->l)) {
+            failf(c, line, "%s module instantiated%s", type, NULL);
+            return;
+        }
+        int link = wasm_store_trap(c->s)->kind == WASM_TRAP_LINK;
+        if (link != !strcmp(type, "assert_unlinkable"))
+            failf(c, line, "%s: wrong failure: %s", type, wasm_store_trap(c->s)->msg);
+        else
+            c->pass++;
+    } else {
+        failf(c, line, "unknown command %s%s", type, NULL);
+    }
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fprintf(stderr, "usage: spectest FILE.json [-v]\n");
+        return 2;
+    }
+    struct ctx c = {0};
+    c.verbose = argc > 2 && !strcmp(argv[2], "-v");
+    char *dir = strdup(argv[1]);
+    char *slash = strrchr(dir, '/');
+    if (slash) {
+        *slash = 0;
+        c.file = slash + 1;
+        c.dir = dir;
+    } else {
+        c.file = argv[1];
+        c.dir = ".";
+    }
+    size_t len;
+    char *text = (char *)slurp(argv[1], &len);
+    jval *root = text ? json_parse(text) : NULL;
+    const jval *cmds = json_get(root, "commands");
+    if (!cmds || cmds->t != J_ARR) {
+        fprintf(stderr, "%s: cannot read command list\n", argv[1]);
+        return 2;
+    }
+    /* a large stack and depth so assert_exhaustion tests the limit, not the C stack */
+    wasm_limits lim = {0};
+    lim.max_memory_pages = 65536;
+    c.s = wasm_store_new(&lim);
+    c.l = wasm_linker_new();
+    define_spectest(&c);
+    for (size_t i = 0; i < cmds->n; i++)
+        command(&c, &cmds->items[i]);
+    printf("%s: %d passed, %d failed, %d skipped\n", c.file, c.pass, c.fail, c.skip);
+    for (size_t i = 0; i < c.nmods; i++)
+        wasm_module_free(c.mods[i]);
+    for (size_t i = 0; i < c.nnames; i++)
+        free(c.names[i].name);
+    free(c.names);
+    free(c.mods);
+    wasm_linker_free(c.l);
+    wasm_store_free(c.s);
+    json_free(root);
+    free(text);
+    free(dir);
+    return c.fail ? 1 : 0;
+}

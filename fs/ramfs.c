@@ -326,6 +326,8 @@ static int load_cpio(struct ramfs *fs, const void *image, size_t size, char *msg
 /* A non-CPIO image is still useful to the app, as one file. */
 static int load_raw(struct ramfs *fs, const void *image, size_t size)
 {
+	if (size == 0)
+		return 0;       /* no image at all: an empty root */
 	struct ramfs_node *n = new_node(fs, "initrd", 6, CPIO_S_IFREG | 0444);
 
 	if (n == NULL)

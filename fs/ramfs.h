@@ -19,7 +19,8 @@
  *   keeps the children;
  * - hard links (same dev and ino within one archive, nlink >= 2) share the
  *   data of the entry that carries it and report one inode number.
- * Any other image becomes the single regular file "/initrd" (mode 0444).
+ * Any other image becomes the single regular file "/initrd" (mode 0444); an
+ * image of size 0 gives an empty root.
  *
  * Errors are negative errno values, as everywhere in the kernel.
  */

@@ -1,0 +1,66 @@
+# Guest images: one ELF per app, linking boot + arch + kernel + fs + libc-shim
+# with picolibc (built by tools/setup into deps/) and the app's own sources.
+#   make ARCH=x86_64            every app under apps/ and test/guest/apps/
+#   make ARCH=x86_64 hello      one app -> build/x86_64/hello.elf
+# Host tools and tests use CMake instead (see CMakeLists.txt, `skiff test`).
+ARCH ?= x86_64
+O := build/$(ARCH)
+PICOLIBC := deps/$(ARCH)/picolibc
+
+include mk/$(ARCH).mk
+
+GCC_INCLUDE := $(shell $(CC) -print-file-name=include)
+
+# Everything is built without a red zone: interrupts arrive on the current
+# stack (DESIGN.md pitfalls). Frame pointers keep backtraces cheap.
+CFLAGS := -std=gnu11 -O2 -g -ffreestanding -fno-pic -fno-pie -fno-stack-protector \
+	-fno-omit-frame-pointer -fno-asynchronous-unwind-tables \
+	-ffunction-sections -fdata-sections \
+	-Wall -Wextra -Werror \
+	-nostdinc -isystem libc-shim/include -isystem $(PICOLIBC)/include -isystem $(GCC_INCLUDE) \
+	-I. -Iarch/$(ARCH) $(ARCH_CFLAGS) -MMD -MP
+# Kernel code may run in interrupt context: no FP/SIMD registers there.
+KERNEL_CFLAGS := $(CFLAGS) $(ARCH_KERNEL_CFLAGS)
+LDFLAGS := -nostdlib -static -z max-page-size=4096 -z noexecstack --gc-sections \
+	-T arch/$(ARCH)/kernel.ld
+
+KERNEL_SRCS := $(wildcard boot/$(ARCH)/*.c boot/$(ARCH)/*.S arch/$(ARCH)/*.c arch/$(ARCH)/*.S kernel/*.c)
+LIB_SRCS := $(wildcard fs/*.c libc-shim/*.c)
+RUNTIME_OBJS := $(patsubst %,$(O)/obj/%.o,$(KERNEL_SRCS) $(LIB_SRCS))
+
+APP_DIRS := $(wildcard apps/*/) $(wildcard test/guest/apps/*/)
+APPS := $(foreach d,$(APP_DIRS),$(notdir $(patsubst %/,%,$(d))))
+app_dir = $(patsubst %/,%,$(filter %/$(1)/,$(APP_DIRS)))
+app_objs = $(patsubst %,$(O)/obj/%.o,$(wildcard $(call app_dir,$(1))/*.c))
+
+.PHONY: all $(APPS)
+all: $(foreach a,$(APPS),$(O)/$(a).elf)
+$(APPS): %: $(O)/%.elf
+
+$(O)/obj/%.c.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(if $(filter kernel/% arch/% boot/%,$<),$(KERNEL_CFLAGS),$(CFLAGS)) -c $< -o $@
+
+$(O)/obj/%.S.o: %.S
+	@mkdir -p $(dir $@)
+	$(CC) $(KERNEL_CFLAGS) -c $< -o $@
+
+# The runtime's objects are linked as objects, not from an archive, so that
+# libc-shim's definitions (sbrk, read, ...) always win over picolibc's
+# fallbacks; --gc-sections drops what an app does not use.
+# Two links: the first finds the symbols, tools/gen-ksyms turns them into a
+# table for backtraces, the second links that table into .ksyms (placed last
+# in rodata so no code moves; tools/check-image verifies that and the flat
+# file layout multiboot needs).
+LINK = $(LD) $(LDFLAGS) -o $(1) $(RUNTIME_OBJS) $(2) $(PICOLIBC)/lib/libc.a
+
+.SECONDEXPANSION:
+$(O)/%.elf: $$(call app_objs,%) $(RUNTIME_OBJS) arch/$(ARCH)/kernel.ld tools/gen-ksyms tools/check-image
+	$(call LINK,$(O)/$*.pass1,$(call app_objs,$*))
+	tools/gen-ksyms $(NM) $(O)/$*.pass1 > $(O)/$*.ksyms.S
+	$(CC) $(KERNEL_CFLAGS) -c $(O)/$*.ksyms.S -o $(O)/$*.ksyms.o
+	$(call LINK,$@,$(call app_objs,$*) $(O)/$*.ksyms.o)
+	tools/check-image $(NM) $(READELF) $(O)/$*.pass1 $@
+	@rm -f $(O)/$*.pass1
+
+-include $(shell find $(O)/obj -name '*.d' 2>/dev/null)

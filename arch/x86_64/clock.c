@@ -1,0 +1,181 @@
+/* Monotonic time from the TSC, and the timer interrupt for sleeps.
+ *
+ * The TSC frequency comes from CPUID (leaf 0x15, or the hypervisor timing
+ * leaf 0x40000010) when offered, else from the PIT: channel 0 counts at
+ * 1.193182 MHz and its count can be latched and read at any time, which
+ * works on -M microvm too (no speaker port, no HPET, no ACPI PM timer).
+ * A PIT measurement is taken twice and must agree within 0.5%, or it is
+ * repeated: a busy host that deschedules QEMU mid-window skews one of them.
+ * Calibration is lazy, done by the first call that needs time, so programs
+ * that never ask for it do not wait for it at boot.
+ *
+ * The timer is the local APIC's one-shot timer (its rate measured against
+ * the TSC), or PIT channel 0 through the 8259 PIC where there is no APIC.
+ */
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/lapic.h"
+#include "kernel/arch.h"
+#include "kernel/log.h"
+#include "kernel/panic.h"
+
+#define PIT_HZ 1193182ull
+#define PIT_CH0 0x40
+#define PIT_CMD 0x43
+#define PIT_WINDOW_TICKS 2386u          /* 2 ms */
+#define CALIBRATION_TRIES 8
+#define NS_PER_S 1000000000ull
+
+static uint64_t tsc_hz;
+static uint64_t tsc_at_boot;
+static uint64_t ns_per_cycle_q32;       /* nanoseconds per cycle, 32.32 fixed */
+static uint64_t apic_timer_hz;
+static const char *clock_source = "uncalibrated";
+static char clock_text[64];
+
+uint64_t arch_cycles(void) { return rdtsc(); }
+
+static uint16_t pit_read(void)
+{
+	outb(PIT_CMD, 0x00);                    /* latch channel 0 */
+	uint8_t lo = inb(PIT_CH0);
+	uint8_t hi = inb(PIT_CH0);
+	return (uint16_t)(lo | (hi << 8));
+}
+
+/* TSC cycles per second over one window of PIT ticks, or 0 if the PIT does
+ * not count (absent). */
+static uint64_t pit_measure(void)
+{
+	outb(PIT_CMD, 0x34);                    /* channel 0, lo/hi, rate generator */
+	outb(PIT_CH0, 0xFF);
+	outb(PIT_CH0, 0xFF);
+	uint16_t start = pit_read();
+	uint64_t t0 = rdtsc();
+	uint32_t elapsed = 0;
+	for (uint64_t spins = 0; elapsed < PIT_WINDOW_TICKS; spins++) {
+		elapsed = (uint16_t)(start - pit_read());
+		if (spins > 50000000)
+			return 0;
+	}
+	uint64_t t1 = rdtsc();
+	return (t1 - t0) * PIT_HZ / elapsed;
+}
+
+static uint64_t cpuid_tsc_hz(const char **how)
+{
+	uint32_t r[4];
+	cpuid(0, 0, r);
+	if (r[0] >= 0x15) {
+		cpuid(0x15, 0, r);
+		if (r[0] && r[1] && r[2]) {
+			*how = "cpuid 0x15";
+			return (uint64_t)r[2] * r[1] / r[0];
+		}
+	}
+	cpuid(1, 0, r);
+	if (r[2] & (1u << 31)) {                /* running under a hypervisor */
+		cpuid(0x40000000, 0, r);
+		if (r[0] >= 0x40000010) {
+			cpuid(0x40000010, 0, r);
+			if (r[0]) {
+				*how = "hypervisor leaf";
+				return (uint64_t)r[0] * 1000;
+			}
+		}
+	}
+	return 0;
+}
+
+static uint64_t pit_tsc_hz(void)
+{
+	uint64_t last = pit_measure();
+	for (int i = 0; i < CALIBRATION_TRIES && last; i++) {
+		uint64_t next = pit_measure();
+		uint64_t diff = next > last ? next - last : last - next;
+		if (diff * 200 < last)          /* within 0.5% */
+			return (last + next) / 2;
+		last = next;
+	}
+	return 0;
+}
+
+static void calibrate(void)
+{
+	const char *how = "pit";
+	tsc_hz = cpuid_tsc_hz(&how);
+	if (!tsc_hz)
+		tsc_hz = pit_tsc_hz();
+	if (tsc_hz < 10000000ull || tsc_hz > 20000000000ull)
+		PANIC("TSC calibration failed (measured %lu Hz); no usable clock", (unsigned long)tsc_hz);
+	clock_source = how;
+	ns_per_cycle_q32 = (NS_PER_S << 32) / tsc_hz;
+	ksnprintf(clock_text, sizeof(clock_text), "tsc %lu.%03lu MHz via %s",
+		  (unsigned long)(tsc_hz / 1000000), (unsigned long)(tsc_hz / 1000 % 1000), clock_source);
+	log_debug("clock: %s\n", clock_text);
+}
+
+const char *arch_clock_describe(void)
+{
+	if (!tsc_hz)
+		calibrate();
+	return clock_text;
+}
+
+void x86_clock_init(uint64_t entry_cycles)
+{
+	tsc_at_boot = entry_cycles;
+}
+
+uint64_t arch_monotonic_ns(void)
+{
+	if (!tsc_hz)
+		calibrate();
+	uint64_t delta = rdtsc() - tsc_at_boot;
+	return (uint64_t)(((unsigned __int128)delta * ns_per_cycle_q32) >> 32);
+}
+
+static void calibrate_apic_timer(void)
+{
+	uint64_t window = tsc_hz / 5000;        /* 200 us */
+	lapic_timer_oneshot(0xFFFFFFFFu);
+	uint64_t t0 = rdtsc();
+	uint32_t c0 = lapic_timer_current();
+	while (rdtsc() - t0 < window)
+		cpu_relax();
+	uint32_t c1 = lapic_timer_current();
+	uint64_t t1 = rdtsc();
+	lapic_timer_oneshot(0);
+	apic_timer_hz = (uint64_t)(c0 - c1) * tsc_hz / (t1 - t0);
+	if (apic_timer_hz == 0)
+		PANIC("local APIC timer does not count");
+}
+
+static uint64_t ticks_for(uint64_t delta_ns, uint64_t hz, uint64_t max)
+{
+	/* hz/1e9 in 40.24 fixed point: a multiply, no 128-bit division
+	 * (which would need libgcc, built with a red zone). */
+	uint64_t ticks_per_ns_q24 = (hz << 24) / NS_PER_S;
+	uint64_t t = (uint64_t)(((unsigned __int128)delta_ns * ticks_per_ns_q24) >> 24);
+	if (t == 0)
+		t = 1;
+	return t > max ? max : t;       /* too far: fire early, idle re-arms */
+}
+
+void arch_timer_arm(uint64_t deadline_ns)
+{
+	uint64_t now = arch_monotonic_ns();
+	uint64_t delta = deadline_ns > now ? deadline_ns - now : 0;
+	if (lapic_present()) {
+		if (!apic_timer_hz)
+			calibrate_apic_timer();
+		lapic_timer_oneshot(deadline_ns == UINT64_MAX ? 0 :
+				    (uint32_t)ticks_for(delta, apic_timer_hz, 0xFFFFFFFFu));
+		return;
+	}
+	if (deadline_ns == UINT64_MAX)
+		return;                         /* a stray PIT tick only wakes idle */
+	uint64_t count = ticks_for(delta, PIT_HZ, 0xFFFF);
+	outb(PIT_CMD, 0x30);                    /* channel 0, lo/hi, one-shot */
+	outb(PIT_CH0, (uint8_t)count);
+	outb(PIT_CH0, (uint8_t)(count >> 8));
+}

@@ -1,0 +1,44 @@
+/* Physical pages and the kernel's virtual regions.
+ *
+ * RAM is identity-mapped (virtual == physical), so a page from page_alloc is
+ * directly usable and its address is what a device needs for DMA. Thread
+ * stacks and the malloc heap live in reserved virtual ranges above RAM
+ * (VM_STACKS, VM_HEAP), mapped page by page, so their guard pages and growth
+ * never depend on physical contiguity; never hand their addresses to a device.
+ */
+#ifndef SKIFF_KERNEL_MM_H
+#define SKIFF_KERNEL_MM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct bootinfo;
+
+#define VM_HEAP_BASE 0x0000100000000000ull      /* 16 TiB */
+#define VM_HEAP_LIMIT 0x0000180000000000ull
+#define VM_STACKS_BASE 0x0000200000000000ull    /* 32 TiB */
+#define VM_STACK_SLOT (1024 * 1024)             /* guard page + stack */
+#define VM_STACK_SLOTS 4096
+
+/* Builds the page allocator from the boot memory map, keeping page 0, the
+ * image, the initrd and its own bitmap out of it. */
+void mm_init(const struct bootinfo *bi);
+
+/* `count` contiguous pages (not zeroed), or 0 when there are none. */
+uint64_t page_alloc(size_t count);
+void page_free(uint64_t pa, size_t count);
+size_t page_free_count(void);
+size_t page_total_count(void);
+
+/* Maps `pages` fresh zeroed pages at `va`; on failure undoes what it did and
+ * returns -ENOMEM. */
+int vm_map_fresh(uintptr_t va, size_t pages, unsigned flags);
+/* Unmaps and frees what vm_map_fresh mapped. */
+void vm_unmap_free(uintptr_t va, size_t pages);
+
+/* The malloc heap's break (sbrk). Growing past free memory panics with a
+ * message naming the request: an out-of-memory unikernel cannot go on. */
+void *heap_grow(intptr_t increment);
+size_t heap_size(void);
+
+#endif

@@ -1,0 +1,62 @@
+/* panic() and the common tail of every fatal report. */
+#include <stdarg.h>
+
+#include "kernel/arch.h"
+#include "kernel/log.h"
+#include "kernel/panic.h"
+#include "kernel/thread.h"
+
+#define BACKTRACE_DEPTH 16
+
+static int panicking;
+
+bool panic_enter(void)
+{
+	arch_irq_save();
+	return panicking++ == 0;
+}
+
+static void print_frame(uintptr_t pc, void *ctx)
+{
+	int *depth = ctx;
+	uintptr_t offset;
+	/* A return address points after its call: look up the byte before it,
+	 * so a call that ends a function is not named after the next one. */
+	uintptr_t probe = *depth > 0 ? pc - 1 : pc;
+	const char *name = ksym_lookup(probe, &offset);
+	if (name)
+		kprintf("  #%d %p %s+0x%lx\n", (*depth)++, (void *)pc, name, offset + (pc - probe));
+	else
+		kprintf("  #%d %p ?\n", (*depth)++, (void *)pc);
+}
+
+void panic_backtrace(uintptr_t pc, uintptr_t fp)
+{
+	uintptr_t lo, hi;
+	int depth = 0;
+	thread_current_stack(&lo, &hi);
+	kprintf("backtrace (thread '%s'):\n", thread_current_name());
+	print_frame(pc, &depth);
+	arch_backtrace(fp, lo, hi, BACKTRACE_DEPTH, print_frame, &depth);
+}
+
+void panic_exit(void)
+{
+	kprintf("skiff: halted by panic (exit status %d)\n", PANIC_STATUS);
+	arch_exit(PANIC_STATUS);
+}
+
+void panic(const char *fmt, ...)
+{
+	if (!panic_enter())
+		panic_exit();
+	char message[256];
+	va_list ap;
+	va_start(ap, fmt);
+	kvsnprintf(message, sizeof(message), fmt, ap);
+	va_end(ap);
+	kprintf("\nskiff: panic: %s\n", message);
+	uintptr_t here = (uintptr_t)__builtin_return_address(0);
+	panic_backtrace(here, arch_frame_pointer());
+	panic_exit();
+}

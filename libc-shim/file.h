@@ -1,0 +1,57 @@
+/* File objects and the one fd table (libc-shim owns both).
+ *
+ * Everything a descriptor can name (the console, an initrd file, a
+ * directory, later sockets) is a struct file with an ops table; read/write
+ * and friends dispatch through it, so poll/select can later be written once
+ * over all of them. Ops return a count or a negative errno; only the POSIX
+ * wrappers in io.c turn that into -1 and errno. A missing op means the
+ * operation does not apply to that kind of file.
+ */
+#ifndef SKIFF_LIBC_FILE_H
+#define SKIFF_LIBC_FILE_H
+
+#include <stddef.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#define FD_MAX 256
+
+struct file;
+
+struct file_ops {
+	ssize_t (*read)(struct file *f, void *buf, size_t len);
+	ssize_t (*write)(struct file *f, const void *buf, size_t len);
+	ssize_t (*pread)(struct file *f, void *buf, size_t len, off_t off);
+	off_t (*seek)(struct file *f, off_t off, int whence);
+	int (*stat)(struct file *f, struct stat *st);
+	void (*release)(struct file *f);        /* last reference dropped */
+};
+
+struct file {
+	const struct file_ops *ops;
+	int refs;
+	int flags;              /* O_* given to open (O_APPEND, O_NONBLOCK...) */
+	off_t pos;
+	void *priv;             /* the kind's own state */
+};
+
+/* A new file with one reference, or NULL when out of memory. */
+struct file *file_new(const struct file_ops *ops, void *priv, int flags);
+void file_put(struct file *f);
+
+/* Installs `f` (taking its reference) at the lowest free fd >= `min`;
+ * returns the fd or -EMFILE. */
+int fd_install(struct file *f, int min);
+/* The file at `fd` (no new reference), or NULL when `fd` is not open. */
+struct file *fd_get(int fd);
+int fd_close(int fd);
+/* dup2: makes `to` name the file at `from`. */
+int fd_dup_to(int from, int to);
+
+/* fds 0, 1 and 2 on the serial console. */
+void fd_init_console(void);
+
+/* Stores a negative errno in errno and returns -1; else returns `ret`. */
+long syscall_result(long ret);
+
+#endif

@@ -1,0 +1,151 @@
+/* POSIX I/O calls over the fd table: the only place that sets errno for
+ * them. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "libc-shim/file.h"
+
+ssize_t read(int fd, void *buf, size_t len)
+{
+	struct file *f = fd_get(fd);
+	if (!f)
+		return syscall_result(-EBADF);
+	if (!f->ops->read)
+		return syscall_result(-EINVAL);
+	return syscall_result(f->ops->read(f, buf, len));
+}
+
+ssize_t write(int fd, const void *buf, size_t len)
+{
+	struct file *f = fd_get(fd);
+	if (!f)
+		return syscall_result(-EBADF);
+	if (!f->ops->write)
+		return syscall_result(-EBADF);  /* as Linux for read-only files */
+	return syscall_result(f->ops->write(f, buf, len));
+}
+
+ssize_t pread(int fd, void *buf, size_t len, off_t off)
+{
+	struct file *f = fd_get(fd);
+	if (!f)
+		return syscall_result(-EBADF);
+	if (off < 0)
+		return syscall_result(-EINVAL);
+	if (!f->ops->pread)
+		return syscall_result(-ESPIPE);
+	return syscall_result(f->ops->pread(f, buf, len, off));
+}
+
+off_t lseek(int fd, off_t off, int whence)
+{
+	struct file *f = fd_get(fd);
+	if (!f)
+		return syscall_result(-EBADF);
+	if (!f->ops->seek)
+		return syscall_result(-ESPIPE);
+	return syscall_result(f->ops->seek(f, off, whence));
+}
+
+int close(int fd)
+{
+	return (int)syscall_result(fd_close(fd));
+}
+
+int fstat(int fd, struct stat *st)
+{
+	struct file *f = fd_get(fd);
+	if (!f)
+		return (int)syscall_result(-EBADF);
+	if (!f->ops->stat)
+		return (int)syscall_result(-EINVAL);
+	return (int)syscall_result(f->ops->stat(f, st));
+}
+
+int isatty(int fd)
+{
+	struct stat st;
+	if (fstat(fd, &st) != 0)
+		return 0;
+	if (!S_ISCHR(st.st_mode)) {
+		errno = ENOTTY;
+		return 0;
+	}
+	return 1;
+}
+
+int dup(int fd)
+{
+	struct file *f = fd_get(fd);
+	if (!f)
+		return (int)syscall_result(-EBADF);
+	int to = fd_install(f, 0);
+	if (to >= 0)
+		f->refs++;
+	return (int)syscall_result(to);
+}
+
+int dup2(int from, int to)
+{
+	return (int)syscall_result(fd_dup_to(from, to));
+}
+
+int fcntl(int fd, int cmd, ...)
+{
+	struct file *f = fd_get(fd);
+	if (!f)
+		return (int)syscall_result(-EBADF);
+	va_list ap;
+	va_start(ap, cmd);
+	long arg = va_arg(ap, long);
+	va_end(ap);
+	switch (cmd) {
+	case F_GETFL:
+		return f->flags;
+	case F_SETFL:
+		f->flags = (f->flags & O_ACCMODE) | ((int)arg & ~O_ACCMODE);
+		return 0;
+	case F_GETFD:
+	case F_SETFD:
+		return 0;       /* no exec, so close-on-exec means nothing */
+	case F_DUPFD: {
+		int to = fd_install(f, (int)arg);
+		if (to >= 0)
+			f->refs++;
+		return (int)syscall_result(to);
+	}
+	default:
+		return (int)syscall_result(-EINVAL);
+	}
+}
+
+ssize_t readv(int fd, const struct iovec *iov, int count)
+{
+	ssize_t total = 0;
+	for (int i = 0; i < count; i++) {
+		ssize_t n = read(fd, iov[i].iov_base, iov[i].iov_len);
+		if (n < 0)
+			return total ? total : -1;
+		total += n;
+		if ((size_t)n < iov[i].iov_len)
+			break;
+	}
+	return total;
+}
+
+ssize_t writev(int fd, const struct iovec *iov, int count)
+{
+	ssize_t total = 0;
+	for (int i = 0; i < count; i++) {
+		ssize_t n = write(fd, iov[i].iov_base, iov[i].iov_len);
+		if (n < 0)
+			return total ? total : -1;
+		total += n;
+		if ((size_t)n < iov[i].iov_len)
+			break;
+	}
+	return total;
+}

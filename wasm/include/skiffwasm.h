@@ -143,6 +143,9 @@ typedef struct wasm_linker wasm_linker;
 wasm_linker *wasm_linker_new(void);
 void wasm_linker_free(wasm_linker *l);
 int wasm_linker_define(wasm_linker *l, const char *module, const char *name, wasm_extern ext);
+/* Names may contain NUL bytes: the _n forms take explicit lengths. */
+int wasm_linker_define_n(wasm_linker *l, const char *module, size_t modlen, const char *name, size_t namelen,
+                         wasm_extern ext);
 /* Define every export of inst under module name. */
 int wasm_linker_define_instance(wasm_linker *l, const char *module, wasm_instance *inst);
 
@@ -152,6 +155,7 @@ int wasm_linker_define_instance(wasm_linker *l, const char *module, wasm_instanc
 wasm_instance *wasm_instantiate(wasm_store *s, const wasm_module *m, const wasm_linker *l);
 
 int wasm_instance_export(const wasm_instance *inst, const char *name, wasm_extern *out);
+int wasm_instance_export_n(const wasm_instance *inst, const char *name, size_t len, wasm_extern *out);
 uint32_t wasm_instance_export_count(const wasm_instance *inst);
 const char *wasm_instance_export_name(const wasm_instance *inst, uint32_t i);
 wasm_memory *wasm_instance_memory(const wasm_instance *inst); /* memory 0 or NULL */

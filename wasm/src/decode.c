@@ -59,9 +59,11 @@ static bool utf8_ok(const uint8_t *s, uint32_t n)
     return true;
 }
 
-static char *name(struct rd *r)
+static char *name(struct rd *r, uint32_t *len)
 {
     uint32_t n = count(r);
+    if (len)
+        *len = n;
     if (!utf8_ok(r->p, n))
         wasm__fail(r, "malformed UTF-8 encoding");
     char *s = xcalloc(r, n + 1, 1);
@@ -208,8 +210,8 @@ static void sec_import(struct dec *d)
     m->imports = xcalloc(r, m->nimports, sizeof *m->imports);
     for (uint32_t i = 0; i < m->nimports; i++) {
         struct wimport *im = &m->imports[i];
-        im->module = name(r);
-        im->name = name(r);
+        im->module = name(r, &im->modlen);
+        im->name = name(r, &im->namelen);
         im->kind = wasm__u8(r);
         switch (im->kind) {
         case WASM_EXTERN_FUNC:
@@ -218,7 +220,11 @@ static void sec_import(struct dec *d)
             m->nfuncimports++;
             break;
         case WASM_EXTERN_TABLE: im->table = tabletype(r); m->ntableimports++; break;
-        case WASM_EXTERN_MEMORY: im->mem = limits(r, WASM_MAX_PAGES, "memory"); m->nmemimports++; break;
+        case WASM_EXTERN_MEMORY:
+            im->mem = limits(r, WASM_MAX_PAGES, "memory");
+            if (++m->nmemimports > 1)
+                wasm__fail(r, "multiple memories are not allowed");
+            break;
         case WASM_EXTERN_GLOBAL: im->global = globaltype(r); m->nglobalimports++; break;
         default: wasm__fail(r, "malformed import kind %u", im->kind);
         }
@@ -321,7 +327,7 @@ static void sec_export(struct dec *d)
     m->exports = xcalloc(r, m->nexports, sizeof *m->exports);
     for (uint32_t i = 0; i < m->nexports; i++) {
         struct wexport *e = &m->exports[i];
-        e->name = name(r);
+        e->name = name(r, &e->namelen);
         e->kind = wasm__u8(r);
         e->idx = wasm__u32(r);
         uint32_t lim;
@@ -337,7 +343,7 @@ static void sec_export(struct dec *d)
         if (e->kind == WASM_EXTERN_FUNC)
             m->declared[e->idx] = true;
         for (uint32_t k = 0; k < i; k++)
-            if (!strcmp(m->exports[k].name, e->name))
+            if (m->exports[k].namelen == e->namelen && !memcmp(m->exports[k].name, e->name, e->namelen))
                 wasm__fail(r, "duplicate export name \"%s\"", e->name);
     }
 }
@@ -513,7 +519,7 @@ static void module(struct dec *d)
         r->end = send;
         switch (id) {
         case 0: {
-            char *n = name(r);
+            char *n = name(r, NULL);
             if (!strcmp(n, "name"))
                 sec_names(d, r->p, send);
             free(n);

@@ -322,6 +322,7 @@ const wasm_functype *wasm_func_type(const wasm_func *f) { return f->type; }
 
 struct ldef {
     char *module, *name;
+    size_t modlen, namelen;
     wasm_extern ext;
 };
 
@@ -344,16 +345,23 @@ void wasm_linker_free(wasm_linker *l)
     free(l);
 }
 
-static char *dup(const char *s)
+static char *dup(const char *s, size_t n)
 {
-    size_t n = strlen(s) + 1;
-    char *d = malloc(n);
-    if (d)
+    char *d = malloc(n + 1);
+    if (d) {
         memcpy(d, s, n);
+        d[n] = 0;
+    }
     return d;
 }
 
 int wasm_linker_define(wasm_linker *l, const char *module, const char *name, wasm_extern ext)
+{
+    return wasm_linker_define_n(l, module, strlen(module), name, strlen(name), ext);
+}
+
+int wasm_linker_define_n(wasm_linker *l, const char *module, size_t modlen, const char *name, size_t namelen,
+                         wasm_extern ext)
 {
     if (l->n == l->cap) {
         uint32_t cap = l->cap ? l->cap * 2 : 32;
@@ -364,8 +372,10 @@ int wasm_linker_define(wasm_linker *l, const char *module, const char *name, was
         l->cap = cap;
     }
     struct ldef *e = &l->d[l->n];
-    e->module = dup(module);
-    e->name = dup(name);
+    e->module = dup(module, modlen);
+    e->name = dup(name, namelen);
+    e->modlen = modlen;
+    e->namelen = namelen;
     if (!e->module || !e->name) {
         free(e->module);
         free(e->name);
@@ -379,20 +389,24 @@ int wasm_linker_define(wasm_linker *l, const char *module, const char *name, was
 int wasm_linker_define_instance(wasm_linker *l, const char *module, wasm_instance *inst)
 {
     for (uint32_t i = 0; i < inst->m->nexports; i++) {
+        const struct wexport *x = &inst->m->exports[i];
         wasm_extern e;
-        wasm_instance_export(inst, inst->m->exports[i].name, &e);
-        if (wasm_linker_define(l, module, inst->m->exports[i].name, e))
+        wasm_instance_export_n(inst, x->name, x->namelen, &e);
+        if (wasm_linker_define_n(l, module, strlen(module), x->name, x->namelen, e))
             return -1;
     }
     return 0;
 }
 
 /* the most recent definition wins, so re-registering a name replaces it */
-static const wasm_extern *lookup(const wasm_linker *l, const char *module, const char *name)
+static const wasm_extern *lookup(const wasm_linker *l, const struct wimport *im)
 {
-    for (uint32_t i = l ? l->n : 0; i-- > 0;)
-        if (!strcmp(l->d[i].module, module) && !strcmp(l->d[i].name, name))
-            return &l->d[i].ext;
+    for (uint32_t i = l ? l->n : 0; i-- > 0;) {
+        const struct ldef *d = &l->d[i];
+        if (d->modlen == im->modlen && d->namelen == im->namelen && !memcmp(d->module, im->module, im->modlen) &&
+            !memcmp(d->name, im->name, im->namelen))
+            return &d->ext;
+    }
     return NULL;
 }
 
@@ -400,10 +414,15 @@ static const wasm_extern *lookup(const wasm_linker *l, const char *module, const
 
 int wasm_instance_export(const wasm_instance *inst, const char *name, wasm_extern *out)
 {
+    return wasm_instance_export_n(inst, name, strlen(name), out);
+}
+
+int wasm_instance_export_n(const wasm_instance *inst, const char *name, size_t len, wasm_extern *out)
+{
     const wasm_module *m = inst->m;
     for (uint32_t i = 0; i < m->nexports; i++) {
         const struct wexport *e = &m->exports[i];
-        if (strcmp(e->name, name))
+        if (e->namelen != len || memcmp(e->name, name, len))
             continue;
         out->kind = e->kind;
         switch (e->kind) {
@@ -460,7 +479,7 @@ static wasm_trap_kind resolve_imports(wasm_store *s, wasm_instance *inst, const 
     uint32_t f = 0, t = 0, g = 0;
     for (uint32_t i = 0; i < m->nimports; i++) {
         const struct wimport *im = &m->imports[i];
-        const wasm_extern *e = lookup(l, im->module, im->name);
+        const wasm_extern *e = lookup(l, im);
         if (!e)
             return link_fail(s, im, "unknown import");
         if (e->kind != im->kind || !e->ptr)

@@ -45,7 +45,8 @@ struct wconst {
 };
 
 struct wimport {
-    char *module, *name;
+    char *module, *name; /* NUL-terminated copies; names may contain NUL, so lengths too */
+    uint32_t modlen, namelen;
     uint8_t kind;
     uint32_t type; /* func: type index */
     struct wtabletype table;
@@ -55,6 +56,7 @@ struct wimport {
 
 struct wexport {
     char *name;
+    uint32_t namelen;
     uint8_t kind;
     uint32_t idx;
 };

@@ -14,6 +14,10 @@
 #include "internal.h"
 #include "ops.h"
 
+/* quiet a NaN result: libm may hand a signalling NaN back unchanged */
+static inline float q32(float x) { return x != x ? x + x : x; }
+static inline double q64(double x) { return x != x ? x + x : x; }
+
 /* ---- value access ---- */
 #define I32(x) ((uint32_t)fp[x])
 #define S32(x) ((int32_t)(uint32_t)fp[x])
@@ -503,10 +507,10 @@ dispatch:
     /* sign manipulation works on the bits so NaN payloads survive */
     U(F32_ABS, SET32(D, I32(A) & 0x7fffffffu))
     U(F32_NEG, SET32(D, I32(A) ^ 0x80000000u))
-    U(F32_CEIL, PUTF32(fp + D, ceilf(F32(fp + A))))
-    U(F32_FLOOR, PUTF32(fp + D, floorf(F32(fp + A))))
-    U(F32_TRUNC, PUTF32(fp + D, truncf(F32(fp + A))))
-    U(F32_NEAREST, PUTF32(fp + D, nearbyintf(F32(fp + A))))
+    U(F32_CEIL, PUTF32(fp + D, q32(ceilf(F32(fp + A)))))
+    U(F32_FLOOR, PUTF32(fp + D, q32(floorf(F32(fp + A)))))
+    U(F32_TRUNC, PUTF32(fp + D, q32(truncf(F32(fp + A)))))
+    U(F32_NEAREST, PUTF32(fp + D, q32(nearbyintf(F32(fp + A)))))
     U(F32_SQRT, PUTF32(fp + D, sqrtf(F32(fp + A))))
     B(F32_ADD, PUTF32(fp + D, F32(fp + A) + F32(fp + BB)))
     B(F32_SUB, PUTF32(fp + D, F32(fp + A) - F32(fp + BB)))
@@ -517,10 +521,10 @@ dispatch:
     B(F32_COPYSIGN, SET32(D, (I32(A) & 0x7fffffffu) | (I32(BB) & 0x80000000u)))
     U(F64_ABS, SET64(D, I64(A) & 0x7fffffffffffffffull))
     U(F64_NEG, SET64(D, I64(A) ^ 0x8000000000000000ull))
-    U(F64_CEIL, PUTF64(fp + D, ceil(F64(fp + A))))
-    U(F64_FLOOR, PUTF64(fp + D, floor(F64(fp + A))))
-    U(F64_TRUNC, PUTF64(fp + D, trunc(F64(fp + A))))
-    U(F64_NEAREST, PUTF64(fp + D, nearbyint(F64(fp + A))))
+    U(F64_CEIL, PUTF64(fp + D, q64(ceil(F64(fp + A)))))
+    U(F64_FLOOR, PUTF64(fp + D, q64(floor(F64(fp + A)))))
+    U(F64_TRUNC, PUTF64(fp + D, q64(trunc(F64(fp + A)))))
+    U(F64_NEAREST, PUTF64(fp + D, q64(nearbyint(F64(fp + A)))))
     U(F64_SQRT, PUTF64(fp + D, sqrt(F64(fp + A))))
     B(F64_ADD, PUTF64(fp + D, F64(fp + A) + F64(fp + BB)))
     B(F64_SUB, PUTF64(fp + D, F64(fp + A) - F64(fp + BB)))

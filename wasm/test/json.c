@@ -17,7 +17,7 @@ static void ws(struct p *p)
 
 static int value(struct p *p, jval *v, int depth);
 
-static char *string(struct p *p)
+static char *string(struct p *p, size_t *len)
 {
     /* p->s at the opening quote; escapes other than \uXXXX are copied literally */
     const char *q = ++p->s;
@@ -67,6 +67,8 @@ static char *string(struct p *p)
     }
     out[n] = 0;
     p->s = q + 1;
+    if (len)
+        *len = n;
     return out;
 }
 
@@ -106,7 +108,7 @@ static int value(struct p *p, jval *v, int depth)
             char *key = NULL;
             ws(p);
             if (v->t == J_OBJ) {
-                if (*p->s != '"' || !(key = string(p)))
+                if (*p->s != '"' || !(key = string(p, NULL)))
                     return -1;
                 ws(p);
                 if (*p->s++ != ':') { free(key); return -1; }
@@ -124,7 +126,7 @@ static int value(struct p *p, jval *v, int depth)
     }
     if (c == '"') {
         v->t = J_STR;
-        return (v->s = string(p)) ? 0 : -1;
+        return (v->s = string(p, &v->len)) ? 0 : -1;
     }
     if (!strncmp(p->s, "true", 4)) { v->t = J_BOOL; v->b = 1; p->s += 4; return 0; }
     if (!strncmp(p->s, "false", 5)) { v->t = J_BOOL; p->s += 5; return 0; }

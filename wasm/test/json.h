@@ -10,6 +10,7 @@ enum jtype { J_NULL, J_BOOL, J_NUM, J_STR, J_ARR, J_OBJ };
 typedef struct jval {
     enum jtype t;
     char *s;            /* J_STR / J_NUM text */
+    size_t len;         /* its length (strings may hold NUL) */
     int b;              /* J_BOOL */
     size_t n;           /* J_ARR / J_OBJ element count */
     struct jval *items; /* elements (J_ARR) or values (J_OBJ) */

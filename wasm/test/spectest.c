@@ -193,11 +193,12 @@ static int has_v128(const jval *arr)
 static int act(struct ctx *c, const jval *a, uint64_t *res, uint32_t *nres, wasm_trap_kind *trap)
 {
     const char *type = json_str(a, "type"), *field = json_str(a, "field");
+    const jval *fv = json_get(a, "field");
     wasm_instance *inst = find(c, json_str(a, "module"));
     if (!inst || !field)
         return -1;
     wasm_extern e;
-    if (wasm_instance_export(inst, field, &e))
+    if (wasm_instance_export_n(inst, field, fv->len, &e))
         return -1;
     if (!strcmp(type, "get")) {
         if (e.kind != WASM_EXTERN_GLOBAL)

@@ -11,6 +11,10 @@ include mk/$(ARCH).mk
 
 GCC_INCLUDE := $(shell $(CC) -print-file-name=include)
 
+# POSIX options skiff supports; picolibc's headers only declare the clocks
+# they name (CLOCK_MONOTONIC...) when these are defined, as on Linux.
+POSIX_OPTIONS := -D_POSIX_THREADS=200809L -D_POSIX_MONOTONIC_CLOCK=200112L -D_POSIX_CPUTIME=1 -D_POSIX_THREAD_CPUTIME=1
+
 # Everything is built without a red zone: interrupts arrive on the current
 # stack (DESIGN.md pitfalls). Frame pointers keep backtraces cheap.
 CFLAGS := -std=gnu11 -O2 -g -ffreestanding -fno-pic -fno-pie -fno-stack-protector \
@@ -18,7 +22,7 @@ CFLAGS := -std=gnu11 -O2 -g -ffreestanding -fno-pic -fno-pie -fno-stack-protecto
 	-ffunction-sections -fdata-sections \
 	-Wall -Wextra -Werror \
 	-nostdinc -isystem libc-shim/include -isystem $(PICOLIBC)/include -isystem $(GCC_INCLUDE) \
-	-I. -Iarch/$(ARCH) $(ARCH_CFLAGS) -MMD -MP
+	-I. -Iarch/$(ARCH) $(ARCH_CFLAGS) -MMD -MP $(POSIX_OPTIONS)
 # Kernel code may run in interrupt context: no FP/SIMD registers there.
 KERNEL_CFLAGS := $(CFLAGS) $(ARCH_KERNEL_CFLAGS)
 LDFLAGS := -nostdlib -static -z max-page-size=4096 -z noexecstack --gc-sections \

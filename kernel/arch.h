@@ -100,6 +100,10 @@ size_t arch_tls_block_size(void);
 size_t arch_tls_block_align(void);
 uintptr_t arch_tls_init(void *block);
 
+/* 64 random bits from the CPU's generator when it has one, else mixed from
+ * the cycle counter (good enough for hash seeds, not for keys). */
+uint64_t arch_random64(void);
+
 /* --- diagnostics ------------------------------------------------------ */
 
 /* Calls fn(pc) for each return address on the stack described by the frame

@@ -56,7 +56,9 @@ void panic(const char *fmt, ...)
 	kvsnprintf(message, sizeof(message), fmt, ap);
 	va_end(ap);
 	kprintf("\nskiff: panic: %s\n", message);
-	uintptr_t here = (uintptr_t)__builtin_return_address(0);
-	panic_backtrace(here, arch_frame_pointer());
+	/* Start at panic's caller: its return address, then the frames above
+	 * it (the saved frame pointer is the first word of every frame). */
+	uintptr_t caller = (uintptr_t)__builtin_return_address(0);
+	panic_backtrace(caller, *(const uintptr_t *)arch_frame_pointer());
 	panic_exit();
 }

@@ -84,7 +84,6 @@ static void thread_start(void *arg)
 {
 	struct thread *t = arg;
 	sched_thread_finished_switch();
-	arch_irq_enable();
 	t->entry(t->arg);
 	thread_exit(0);
 }

@@ -1,11 +1,13 @@
 /* Threads and the cooperative scheduler.
  *
  * A thread runs until it blocks, sleeps, yields or exits; nothing preempts
- * it. Interrupt handlers only acknowledge devices and make threads runnable
- * (waitq_wake_*), so kernel data is consistent whenever a thread switch can
- * happen. When nothing is runnable the scheduler arms the timer for the
- * earliest sleeper and halts the CPU (arch_wait_for_interrupt): idle never
- * spins.
+ * it. Threads run with interrupts disabled: interrupts are taken only while
+ * the scheduler idles (arch_wait_for_interrupt), where handlers acknowledge
+ * devices and make threads runnable (waitq_wake_*). With nothing to preempt
+ * there is nothing an interrupt could do sooner, and no code - not libgcc's,
+ * built with a red zone, nor an app's - is ever interrupted mid-function.
+ * When nothing is runnable the scheduler arms the timer for the earliest
+ * sleeper and halts the CPU: idle never spins.
  *
  * Every thread stack sits in its own slot of a reserved virtual range with an
  * unmapped guard page below it, so an overflow faults and is reported as a

@@ -89,6 +89,8 @@ uint32_t wasm_module_import_count(const wasm_module *m);
 /* Describe import i: module name, field name, kind. Names are NUL-terminated copies. */
 void wasm_module_import(const wasm_module *m, uint32_t i, const char **module, const char **name,
                         int *kind);
+/* Type of function import i (NULL if import i is not a function). */
+const wasm_functype *wasm_module_import_functype(const wasm_module *m, uint32_t i);
 /* Name of function index from the name section, or NULL. */
 const char *wasm_module_func_name(const wasm_module *m, uint32_t funcidx);
 

@@ -78,6 +78,11 @@ void wasm_module_import(const wasm_module *m, uint32_t i, const char **module, c
     *kind = m->imports[i].kind;
 }
 
+const wasm_functype *wasm_module_import_functype(const wasm_module *m, uint32_t i)
+{
+    return m->imports[i].kind == WASM_EXTERN_FUNC ? &m->types[m->imports[i].type] : NULL;
+}
+
 const char *wasm_module_func_name(const wasm_module *m, uint32_t f)
 {
     return m->funcnames && f < m->nfuncs ? m->funcnames[f] : NULL;

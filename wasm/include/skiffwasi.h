@@ -1,0 +1,35 @@
+/* skiffwasi.h - WASI preview 1 (wasi_snapshot_preview1) for skiffwasm, over POSIX calls.
+ *
+ * Capability model: the guest reaches the file system only through preopened
+ * directories; path resolution is done here, component by component, so that neither
+ * ".." nor a symlink (absolute, or relative and climbing) can leave a preopen.
+ * Sockets are reachable only as preopened listening sockets (sock_accept).
+ * Calls the layer does not implement return ENOSYS.  Host calls may block (fd_read,
+ * poll_oneoff, sock_accept) exactly as the guest asked.
+ */
+#ifndef SKIFFWASI_H
+#define SKIFFWASI_H
+
+#include "skiffwasm.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct wasi_ctx wasi_ctx;
+
+/* argv/envp are copied.  stdio fds 0..2 are the host's own 0..2. */
+wasi_ctx *wasi_new(int argc, char *const *argv, int envc, char *const *envp);
+void wasi_free(wasi_ctx *w);
+/* Preopen host directory `host` as guest path `guest`; returns the guest fd or -errno. */
+int wasi_preopen_dir(wasi_ctx *w, const char *host, const char *guest);
+/* Preopen a listening socket (the ctx takes ownership of host_fd); returns the guest fd. */
+int wasi_preopen_socket(wasi_ctx *w, int host_fd);
+/* Define every wasi_snapshot_preview1 import of m in linker l (unknown names get an
+ * ENOSYS stub of the imported type). Returns 0 or -1. */
+int wasi_link(wasi_ctx *w, wasm_store *s, wasm_linker *l, const wasm_module *m);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

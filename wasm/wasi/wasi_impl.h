@@ -1,0 +1,98 @@
+/* wasi_impl.h - shared internals of the WASI layer: the guest fd table, guest-memory
+ * access, and the errno mapping.  Each host function has the wasm_host_fn shape. */
+#ifndef SKIFFWASI_IMPL_H
+#define SKIFFWASI_IMPL_H
+
+#include <stdint.h>
+#include <string.h>
+
+#include "skiffwasi.h"
+
+/* WASI errno values (wasi_snapshot_preview1) used by name */
+enum {
+    WE_SUCCESS = 0, WE_2BIG = 1, WE_ACCES = 2, WE_AGAIN = 6, WE_BADF = 8, WE_EXIST = 20, WE_FAULT = 21,
+    WE_INVAL = 28, WE_IO = 29, WE_ISDIR = 31, WE_LOOP = 32, WE_NAMETOOLONG = 37, WE_NOENT = 44,
+    WE_NOMEM = 48, WE_NOSYS = 52, WE_NOTDIR = 54, WE_NOTEMPTY = 55, WE_NOTSOCK = 57, WE_NOTSUP = 58,
+    WE_PERM = 63, WE_SPIPE = 67, WE_NOTCAPABLE = 76
+};
+
+/* WASI filetypes */
+enum { FT_UNKNOWN = 0, FT_BLOCK = 1, FT_CHAR = 2, FT_DIR = 3, FT_REG = 4, FT_DGRAM = 5, FT_STREAM = 6, FT_SYMLINK = 7 };
+
+#define WASI_RIGHTS_ALL 0x1fffffffull
+
+struct wfd {
+    int used;
+    int host;       /* host descriptor */
+    int own;        /* close host on guest close */
+    uint8_t type;   /* FT_* */
+    char *preopen;  /* guest name if a preopened directory */
+    int listener;   /* preopened listening socket */
+};
+
+struct wasi_ctx {
+    int argc, envc;
+    char **argv, **envp;
+    struct wfd *fds;
+    uint32_t nfds;
+};
+
+/* map a host errno to WASI */
+uint32_t wasi_errno(int e);
+/* guest memory: bounds-checked pointer or NULL */
+void *wasi_mem(wasm_caller *c, uint64_t off, uint64_t len);
+static inline void wr16(uint8_t *p, uint16_t v) { memcpy(p, &v, 2); }
+static inline void wr32(uint8_t *p, uint32_t v) { memcpy(p, &v, 4); }
+static inline void wr64(uint8_t *p, uint64_t v) { memcpy(p, &v, 8); }
+static inline uint32_t rd32(const uint8_t *p) { uint32_t v; memcpy(&v, p, 4); return v; }
+static inline uint64_t rd64(const uint8_t *p) { uint64_t v; memcpy(&v, p, 8); return v; }
+
+struct wfd *wasi_fd(wasi_ctx *w, uint32_t fd);
+int wasi_fd_add(wasi_ctx *w, int host, uint8_t type, int own);
+uint8_t wasi_filetype(unsigned st_mode);
+
+/* Set a result errno in slot 0 and return OK: WASI errors are values, not traps. */
+#define RET(e) do { slots[0] = (uint32_t)(e); return WASM_OK; } while (0)
+#define ARG32(i) ((uint32_t)slots[i])
+#define ARG64(i) (slots[i])
+
+/* host functions, grouped by file */
+#define WASI_FD_FUNCS(X)                                                                     \
+    X(fd_advise, "\x7f\x7e\x7e\x7f") X(fd_allocate, "\x7f\x7e\x7e") X(fd_close, "\x7f")           \
+    X(fd_datasync, "\x7f") X(fd_sync, "\x7f") X(fd_fdstat_get, "\x7f\x7f")                        \
+    X(fd_fdstat_set_flags, "\x7f\x7f") X(fd_fdstat_set_rights, "\x7f\x7e\x7e")                    \
+    X(fd_filestat_get, "\x7f\x7f") X(fd_filestat_set_size, "\x7f\x7e")                            \
+    X(fd_filestat_set_times, "\x7f\x7e\x7e\x7f") X(fd_pread, "\x7f\x7f\x7f\x7e\x7f")              \
+    X(fd_pwrite, "\x7f\x7f\x7f\x7e\x7f") X(fd_prestat_get, "\x7f\x7f")                           \
+    X(fd_prestat_dir_name, "\x7f\x7f\x7f") X(fd_read, "\x7f\x7f\x7f\x7f")                        \
+    X(fd_write, "\x7f\x7f\x7f\x7f") X(fd_readdir, "\x7f\x7f\x7f\x7e\x7f")                        \
+    X(fd_renumber, "\x7f\x7f") X(fd_seek, "\x7f\x7e\x7f\x7f") X(fd_tell, "\x7f\x7f")
+#define WASI_PATH_FUNCS(X)                                                                   \
+    X(path_create_directory, "\x7f\x7f\x7f") X(path_filestat_get, "\x7f\x7f\x7f\x7f\x7f")       \
+    X(path_filestat_set_times, "\x7f\x7f\x7f\x7f\x7e\x7e\x7f")                                    \
+    X(path_link, "\x7f\x7f\x7f\x7f\x7f\x7f\x7f")                                                  \
+    X(path_open, "\x7f\x7f\x7f\x7f\x7f\x7e\x7e\x7f\x7f")                                          \
+    X(path_readlink, "\x7f\x7f\x7f\x7f\x7f\x7f") X(path_remove_directory, "\x7f\x7f\x7f")         \
+    X(path_rename, "\x7f\x7f\x7f\x7f\x7f\x7f") X(path_symlink, "\x7f\x7f\x7f\x7f\x7f")            \
+    X(path_unlink_file, "\x7f\x7f\x7f")
+#define WASI_CORE_FUNCS(X)                                                                   \
+    X(args_get, "\x7f\x7f") X(args_sizes_get, "\x7f\x7f") X(environ_get, "\x7f\x7f")            \
+    X(environ_sizes_get, "\x7f\x7f") X(clock_res_get, "\x7f\x7f") X(clock_time_get, "\x7f\x7e\x7f") \
+    X(random_get, "\x7f\x7f") X(proc_raise, "\x7f") X(sched_yield, "")                           \
+    X(poll_oneoff, "\x7f\x7f\x7f\x7f")
+#define WASI_SOCK_FUNCS(X)                                                                   \
+    X(sock_accept, "\x7f\x7f\x7f") X(sock_recv, "\x7f\x7f\x7f\x7f\x7f\x7f")                     \
+    X(sock_send, "\x7f\x7f\x7f\x7f\x7f") X(sock_shutdown, "\x7f\x7f")
+
+#define WASI_DECL(name, sig) wasm_trap_kind wasi_##name(wasm_caller *c, void *env, uint64_t *slots);
+WASI_FD_FUNCS(WASI_DECL)
+WASI_PATH_FUNCS(WASI_DECL)
+WASI_CORE_FUNCS(WASI_DECL)
+WASI_SOCK_FUNCS(WASI_DECL)
+#undef WASI_DECL
+
+/* read iovec array (ciovec/iovec: {ptr u32, len u32}) into host iovecs; returns count or -errno */
+struct iovec;
+int wasi_iovs(wasm_caller *c, uint32_t iovs, uint32_t n, struct iovec *out, int max);
+
+#endif

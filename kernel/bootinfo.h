@@ -26,7 +26,7 @@ struct bootinfo {
 	uint64_t dtb;                           /* physical; 0 = none */
 	uint64_t entry_cycles;                  /* arch_cycles() at first instruction */
 	uint64_t boot_stack_lo, boot_stack_hi;  /* the stack kernel_main runs on */
-	const char *loader;                     /* "multiboot", "dtb", ... */
+	char loader[32];                        /* boot loader's name, e.g. "qemu" */
 };
 
 _Static_assert(sizeof(struct bootinfo) < 8192, "bootinfo lives on the boot stack's neighbour");

@@ -31,10 +31,10 @@ void kernel_main(struct bootinfo *bi)
 {
 	kernel_entry_cycles = bi->entry_cycles;
 	arch_early_init(bi);                    /* traps, so early faults report */
+	apply_cmdline(bi);                      /* log level first; environ, argv */
 	mm_init(bi);                            /* physical pages from the memory map */
 	arch_init(bi);                          /* page tables, interrupt controller, timer */
 	sched_init(bi->boot_stack_lo, bi->boot_stack_hi); /* boot path = thread 0, TLS */
-	apply_cmdline(bi);                      /* log level, environ, argv */
 	log_debug("skiff: %zu KiB free, loader %s\n", page_free_count() * 4, bi->loader);
 	fs_init(bi->initrd_base, bi->initrd_size); /* initrd as the root file system */
 	app_start(&cmdline);                    /* main() on its own thread */

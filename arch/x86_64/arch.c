@@ -7,6 +7,7 @@
 #include "arch/x86_64/trap.h"
 #include "kernel/arch.h"
 #include "kernel/bootinfo.h"
+#include "kernel/log.h"
 
 void x86_clock_init(uint64_t entry_cycles);
 
@@ -28,6 +29,7 @@ void arch_init(const struct bootinfo *bi)
 	bool apic = lapic_init();       /* timer and EOI, if the CPU has one */
 	pic_init(!apic);                /* 8259 masked, or driving the PIT timer */
 	x86_irq_register(VECTOR_TIMER, timer_interrupt, 0);
+	log_debug("skiff: timer: %s\n", apic ? "local APIC one-shot" : "8254 PIT via 8259 PIC (no local APIC)");
 }
 
 irqflags_t arch_irq_save(void)

@@ -1,0 +1,68 @@
+# Helpers for guest tests (sourced). Each test boots a guest with `skiff run`
+# under a timeout and asserts on its serial output and exit status.
+set -euo pipefail
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+SKIFF=$repo/skiff
+ARCH=${SKIFF_TEST_ARCH:-x86_64}
+GUEST_TIMEOUT=${GUEST_TIMEOUT:-60}
+work=$(mktemp -d "${TMPDIR:-/tmp}/skiff-test.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+output=$work/output
+status=0
+checks=0
+
+fail() {
+	echo "FAIL: $*"
+	echo "---- guest output ----"
+	cat "$output" 2>/dev/null || true
+	echo "----------------------"
+	exit 1
+}
+
+# boot [skiff run arguments...]: output (CR stripped) -> $output, status -> $status
+boot() {
+	status=0
+	"$SKIFF" run --arch "$ARCH" --timeout "$GUEST_TIMEOUT" "$@" </dev/null >"$work/raw" 2>&1 || status=$?
+	tr -d '\r' <"$work/raw" >"$output"
+	[ "$status" != 124 ] || fail "guest did not finish within ${GUEST_TIMEOUT}s"
+}
+
+pass() { checks=$((checks + 1)); }
+
+expect_status() {
+	[ "$status" = "$1" ] || fail "exit status $status, expected $1"
+	pass
+}
+
+# The exact line must appear.
+expect_line() {
+	grep -qxF -- "$1" "$output" || fail "missing line: $1"
+	pass
+}
+
+expect_no_line() {
+	! grep -qxF -- "$1" "$output" || fail "unexpected line: $1"
+	pass
+}
+
+# An extended regular expression must match some line.
+expect_match() {
+	grep -qE -- "$1" "$output" || fail "no line matches: $1"
+	pass
+}
+
+# The lines matching REGEX, in order, must be exactly the following arguments.
+expect_lines_matching() {
+	local regex=$1
+	shift
+	local want got
+	want=$(printf '%s\n' "$@")
+	got=$(grep -E -- "$regex" "$output" || true)
+	[ "$got" = "$want" ] || fail "lines matching '$regex' were:
+$got
+expected:
+$want"
+	pass
+}
+
+done_ok() { echo "$checks passed, 0 failed"; }

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Fatal faults print a diagnostic with a symbolized backtrace and end the VM
+# with the panic status 125. Usage: traps.sh null|div0|overflow|oom
+. "$(dirname "$0")/lib.sh"
+panic_status=125
+case $1 in
+null)
+	boot traps -- null
+	expect_match "fatal exception 14 \(page fault\) in thread 'main'"
+	expect_match "^null pointer dereference: read at address 0x0+$"
+	expect_match "^at 0x[0-9a-f]+ main\+0x[0-9a-f]+$"
+	expect_match "^  rip [0-9a-f]{16}  rsp [0-9a-f]{16}"
+	expect_match "^  #1 0x[0-9a-f]+ run_main\+0x[0-9a-f]+$"
+	;;
+div0)
+	boot traps -- div0
+	expect_match "fatal exception 0 \(divide error\) in thread 'main'"
+	expect_match "^  #0 0x[0-9a-f]+ main\+0x[0-9a-f]+$"
+	;;
+overflow)
+	boot traps -- overflow
+	expect_match "fatal exception 14 \(page fault\)"
+	expect_match "^stack overflow in thread 'main': write at 0x[0-9a-f]+ hit the guard page below its 256 KiB stack$"
+	expect_match "^  #0 0x[0-9a-f]+ recurse\+0x[0-9a-f]+$"
+	;;
+oom)
+	boot traps --mem 16M -- oom
+	expect_match "^skiff: panic: out of memory: malloc needed [0-9]+ more bytes of heap"
+	;;
+*) echo "unknown case $1"; exit 2 ;;
+esac
+expect_line "skiff: halted by panic (exit status $panic_status)"
+expect_status $panic_status
+done_ok

@@ -51,6 +51,7 @@ struct cc {
     uint32_t *code;
     uint32_t len, cap;
     uint32_t lastdst, lastend; /* result word of the last producer, and code length after it */
+    uint32_t *brtab;           /* br_table scratch, freed on any exit */
 };
 
 static const uint8_t vt_one[] = {WASM_I32, WASM_I64, WASM_F32, WASM_F64, WASM_FUNCREF, WASM_EXTERNREF};
@@ -700,7 +701,7 @@ static void body(struct cc *c)
             uint32_t n = wasm__u32(r);
             if (n > (size_t)(r->end - r->p))
                 FAIL("unexpected end");
-            uint32_t *ds = malloc(((size_t)n + 1) * sizeof *ds);
+            uint32_t *ds = c->brtab = malloc(((size_t)n + 1) * sizeof *ds);
             if (!ds)
                 FAIL("out of memory");
             for (uint32_t i = 0; i <= n; i++)
@@ -711,7 +712,6 @@ static void body(struct cc *c)
             struct ctl *def = NULL;
             for (uint32_t i = 0; i <= n; i++) {
                 if (ds[i] >= c->nc) {
-                    free(ds);
                     FAIL("unknown label %u", ds[i]);
                 }
             }
@@ -720,7 +720,6 @@ static void body(struct cc *c)
             for (uint32_t i = 0; i <= n; i++) {
                 struct ctl *l = label_of(c, ds[i]);
                 if (larity(l) != ar) {
-                    free(ds);
                     FAIL("type mismatch: br_table labels differ in arity");
                 }
                 /* pop-and-push each label's types against the stack */
@@ -729,7 +728,6 @@ static void body(struct cc *c)
                     struct sv v = pop(c);
                     uint8_t want = ltypes(l)[k];
                     if (v.t != want && v.t != UNKNOWN) {
-                        free(ds);
                         FAIL("type mismatch in br_table");
                     }
                 }
@@ -756,6 +754,7 @@ static void body(struct cc *c)
                 }
             }
             free(ds);
+            c->brtab = NULL;
             set_unreachable(c);
             break;
         }
@@ -1030,6 +1029,7 @@ void wasm__compile(struct rd *r, wasm_module *m, uint32_t fidx, struct wcode *ou
         free(c->st);
         free(c->cs);
         free(c->code);
+        free(c->brtab);
         r->jb = outer;
         longjmp(*outer, 1);
     }

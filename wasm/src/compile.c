@@ -52,6 +52,12 @@ struct cc {
     uint32_t len, cap;
     uint32_t lastdst, lastend; /* result word of the last producer, and code length after it */
     uint32_t *brtab;           /* br_table scratch, freed on any exit */
+    /* peephole state: the last constant and the last i32 comparison emitted */
+    uint32_t kpos, kend, kslot;
+    uint64_t kval;
+    uint32_t cmpstart, cmpend, cmpdst, cmpa, cmpb, cmpimm;
+    int cmpop; /* OP_I32_EQ.. or -1; cmpb is NOIDX when the right side is cmpimm */
+    uint32_t apos, aend, adst, abase, aimm; /* the last I32_ADDI, for address folding */
 };
 
 static const uint8_t vt_one[] = {WASM_I32, WASM_I64, WASM_F32, WASM_F64, WASM_FUNCREF, WASM_EXTERNREF};
@@ -90,7 +96,13 @@ static void produced(struct cc *c, uint32_t dstpos)
 }
 
 /* a label (branch target) at the current position: no retargeting across it */
-static void label(struct cc *c) { c->lastend = NOIDX; }
+static void label(struct cc *c)
+{
+    c->lastend = NOIDX;
+    c->kend = NOIDX;
+    c->cmpend = NOIDX;
+    c->aend = NOIDX;
+}
 
 static void resolve(struct cc *c, uint32_t chain, uint32_t target)
 {
@@ -329,10 +341,46 @@ static void unop(struct cc *c, int o, uint8_t in, uint8_t out)
     struct sv d = push(c, out);
     if (!live(c))
         return;
+    uint32_t start = c->len;
     op(c, o);
     w(c, d.slot);
     produced(c, c->len - 1);
     w(c, a.slot);
+    if (o == OP_I32_EQZ) { /* a == 0 */
+        c->cmpop = OP_I32_EQ;
+        c->cmpstart = start;
+        c->cmpend = c->len;
+        c->cmpdst = d.slot;
+        c->cmpa = a.slot;
+        c->cmpb = NOIDX;
+        c->cmpimm = 0;
+    }
+}
+
+/* the immediate form of o when its right operand is constant v, or -1 */
+static int imm_form(int o, uint64_t v, uint32_t *imm)
+{
+    int fits = (int64_t)v == (int64_t)(int32_t)(uint32_t)v;
+    *imm = (uint32_t)v;
+    switch (o) {
+    case OP_I32_ADD: return OP_I32_ADDI;
+    case OP_I32_SUB: *imm = (uint32_t)-(uint32_t)v; return OP_I32_ADDI;
+    case OP_I32_AND: return OP_I32_ANDI;
+    case OP_I32_OR: return OP_I32_ORI;
+    case OP_I32_XOR: return OP_I32_XORI;
+    case OP_I32_SHL: return OP_I32_SHLI;
+    case OP_I32_SHR_U: return OP_I32_SHR_UI;
+    case OP_I32_SHR_S: return OP_I32_SHR_SI;
+    case OP_I32_MUL: return OP_I32_MULI;
+    case OP_I32_ROTL: return OP_I32_ROTLI;
+    case OP_I32_ROTR: return OP_I32_ROTRI;
+    case OP_I64_ADD: return fits ? OP_I64_ADDI : -1;
+    case OP_I64_SUB: *imm = (uint32_t)-(uint32_t)v; return fits && (int64_t)v != INT32_MIN ? OP_I64_ADDI : -1;
+    case OP_I64_AND: return fits ? OP_I64_ANDI : -1;
+    case OP_I64_SHL: return OP_I64_SHLI;
+    case OP_I64_SHR_U: return OP_I64_SHR_UI;
+    default: return -1;
+    }
 }
 
 static void binop(struct cc *c, int o, uint8_t in, uint8_t out)
@@ -342,11 +390,66 @@ static void binop(struct cc *c, int o, uint8_t in, uint8_t out)
     struct sv d = push(c, out);
     if (!live(c))
         return;
+    /* right operand is the constant just emitted into its own temp: fold it */
+    bool bk = c->kend == c->len && b.slot == c->kslot && b.slot == tslot(c, c->h) && a.slot != b.slot;
+    uint32_t imm;
+    int oi = bk ? imm_form(o, c->kval, &imm) : -1;
+    if (oi >= 0) {
+        c->len = c->kpos;
+        c->kend = NOIDX;
+        uint32_t start = c->len;
+        op(c, oi);
+        w(c, d.slot);
+        produced(c, c->len - 1);
+        w(c, a.slot);
+        w(c, imm);
+        if (oi == OP_I32_ADDI) {
+            c->apos = start;
+            c->aend = c->len;
+            c->adst = d.slot;
+            c->abase = a.slot;
+            c->aimm = imm;
+        }
+        return;
+    }
+    uint32_t start = bk ? c->kpos : c->len;
     op(c, o);
     w(c, d.slot);
     produced(c, c->len - 1);
     w(c, a.slot);
     w(c, b.slot);
+    if (o >= OP_I32_EQ && o <= OP_I32_GE_U) {
+        c->cmpop = o;
+        c->cmpstart = start;
+        c->cmpend = c->len;
+        c->cmpdst = d.slot;
+        c->cmpa = a.slot;
+        c->cmpb = bk ? NOIDX : b.slot;
+        c->cmpimm = bk ? (uint32_t)c->kval : 0;
+    }
+}
+
+/* Fuse "compare; br_if/if" into one compare-and-branch when the condition in slot
+ * cond was produced by the instruction just emitted.  negate: branch when false. */
+static bool fuse_branch(struct cc *c, uint32_t cond, bool negate)
+{
+    if (c->cmpend != c->len || cond != c->cmpdst || cond != tslot(c, c->h))
+        return false;
+    static const int inv[] = {OP_I32_NE, OP_I32_EQ, OP_I32_GE_S, OP_I32_GE_U, OP_I32_LE_S,
+                              OP_I32_LE_U, OP_I32_GT_S, OP_I32_GT_U, OP_I32_LT_S, OP_I32_LT_U};
+    int o = negate ? inv[c->cmpop - OP_I32_EQ] : c->cmpop;
+    c->len = c->cmpstart;
+    c->cmpend = c->kend = c->lastend = NOIDX;
+    if (c->cmpb == NOIDX) {
+        op(c, OP_BR_I32_EQI + (o - OP_I32_EQ));
+        w(c, c->cmpa);
+        w(c, c->cmpimm);
+    } else {
+        op(c, OP_BR_I32_EQ + (o - OP_I32_EQ));
+        w(c, c->cmpa);
+        w(c, c->cmpb);
+    }
+    return true;
 }
 
 static uint32_t memarg(struct cc *c, uint32_t natural)
@@ -367,6 +470,18 @@ static void load(struct cc *c, int o, uint32_t natural, uint8_t t)
     struct sv d = push(c, t);
     if (!live(c))
         return;
+    if (c->aend == c->len && a.slot == c->adst && a.slot == tslot(c, c->h - 1)) {
+        /* the address is "base + imm" computed just before: fold it into the load */
+        c->len = c->apos;
+        c->aend = NOIDX;
+        op(c, OP_LD32A + (o - OP_LD32));
+        w(c, d.slot);
+        produced(c, c->len - 1);
+        w(c, c->abase);
+        w(c, c->aimm);
+        w(c, off);
+        return;
+    }
     op(c, o);
     w(c, d.slot);
     produced(c, c->len - 1);
@@ -381,6 +496,16 @@ static void store(struct cc *c, int o, uint32_t natural, uint8_t t)
     struct sv a = popt(c, WASM_I32);
     if (!live(c))
         return;
+    if (c->aend == c->len && a.slot == c->adst && a.slot == tslot(c, c->h) && v.slot != a.slot) {
+        c->len = c->apos;
+        c->aend = NOIDX;
+        op(c, OP_ST32A + (o - OP_ST32));
+        w(c, c->abase);
+        w(c, v.slot);
+        w(c, c->aimm);
+        w(c, off);
+        return;
+    }
     op(c, o);
     w(c, a.slot);
     w(c, v.slot);
@@ -616,8 +741,14 @@ static void body(struct cc *c)
             bool was_live = live(c);
             push_ctl(c, K_IF, np, pt, nr, rt);
             if (was_live) {
-                op(c, OP_BR_UNLESS);
-                w(c, a.slot);
+                uint32_t hh = c->h;
+                c->h = top(c)->h + np; /* the condition's height, for fuse_branch */
+                bool fused = fuse_branch(c, a.slot, true);
+                c->h = hh;
+                if (!fused) {
+                    op(c, OP_BR_UNLESS);
+                    w(c, a.slot);
+                }
                 w(c, NOIDX);
                 top(c)->elsepatch = c->len - 1;
             }
@@ -678,8 +809,13 @@ static void body(struct cc *c)
             if (!live(c))
                 break;
             if (!needs_move(c, l)) {
-                op(c, OP_BR_IF);
-                w(c, a.slot);
+                c->h++; /* the condition's height, for fuse_branch */
+                bool fused = fuse_branch(c, a.slot, false);
+                c->h--;
+                if (!fused) {
+                    op(c, OP_BR_IF);
+                    w(c, a.slot);
+                }
                 if (l->kind == K_LOOP) {
                     w(c, l->pc);
                 } else {
@@ -908,13 +1044,25 @@ static void body(struct cc *c)
         case 0x41: {
             uint32_t v = (uint32_t)wasm__s32(r);
             d = push(c, WASM_I32);
-            if (live(c)) { op(c, OP_CONST32); w(c, d.slot); produced(c, c->len - 1); w(c, v); }
+            if (live(c)) {
+                c->kpos = c->len;
+                op(c, OP_CONST32); w(c, d.slot); produced(c, c->len - 1); w(c, v);
+                c->kend = c->len;
+                c->kslot = d.slot;
+                c->kval = v;
+            }
             break;
         }
         case 0x42: {
             uint64_t v = (uint64_t)wasm__s64(r);
             d = push(c, WASM_I64);
-            if (live(c)) { op(c, OP_CONST64); w(c, d.slot); produced(c, c->len - 1); w(c, (uint32_t)v); w(c, (uint32_t)(v >> 32)); }
+            if (live(c)) {
+                c->kpos = c->len;
+                op(c, OP_CONST64); w(c, d.slot); produced(c, c->len - 1); w(c, (uint32_t)v); w(c, (uint32_t)(v >> 32));
+                c->kend = c->len;
+                c->kslot = d.slot;
+                c->kval = v;
+            }
             break;
         }
         case 0x43: {
@@ -1018,7 +1166,7 @@ void wasm__compile(struct rd *r, wasm_module *m, uint32_t fidx, struct wcode *ou
     c->r = r;
     c->m = m;
     c->H = wasm__handlers();
-    c->lastend = NOIDX;
+    c->lastend = c->kend = c->cmpend = c->aend = NOIDX;
     const wasm_functype *ft = &m->types[m->functype[fidx]];
 
     /* locals: params, then the declared groups */

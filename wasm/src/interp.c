@@ -371,6 +371,28 @@ dispatch:
     LOAD(LD16S64, int16_t, 2, (uint64_t)(int64_t)v_)
     LOAD(LD32S64, int32_t, 4, (uint64_t)(int64_t)v_)
     LOAD(LD32U64, uint32_t, 4, v_)
+#define EAA(bslot, imm, off, n) \
+    uint64_t ea_ = (uint64_t)(uint32_t)(I32(bslot) + (imm)) + (off); \
+    if (ea_ + (n) > msize) \
+        TRAP(WASM_TRAP_MEMORY_OOB);
+#define LOADA(name, T, N, conv) \
+    CASE(name) { T v_; EAA(ip[2], ip[3], ip[4], N) memcpy(&v_, mb + ea_, N); fp[ip[1]] = conv; ip += 5; NEXT(); }
+    LOADA(LD32A, uint32_t, 4, v_)
+    LOADA(LD64A, uint64_t, 8, v_)
+    LOADA(LD8S32A, int8_t, 1, (uint32_t)(int32_t)v_)
+    LOADA(LD8UA, uint8_t, 1, v_)
+    LOADA(LD16S32A, int16_t, 2, (uint32_t)(int32_t)v_)
+    LOADA(LD16UA, uint16_t, 2, v_)
+    LOADA(LD8S64A, int8_t, 1, (uint64_t)(int64_t)v_)
+    LOADA(LD16S64A, int16_t, 2, (uint64_t)(int64_t)v_)
+    LOADA(LD32S64A, int32_t, 4, (uint64_t)(int64_t)v_)
+    LOADA(LD32U64A, uint32_t, 4, v_)
+#define STOREA(name, T, N) \
+    CASE(name) { T v_ = (T)fp[ip[2]]; EAA(ip[1], ip[3], ip[4], N) memcpy(mb + ea_, &v_, N); ip += 5; NEXT(); }
+    STOREA(ST32A, uint32_t, 4)
+    STOREA(ST64A, uint64_t, 8)
+    STOREA(ST8A, uint8_t, 1)
+    STOREA(ST16A, uint16_t, 2)
 #define STORE(name, T, N) \
     CASE(name) { T v_ = (T)fp[ip[2]]; EA(ip[1], ip[3], N) memcpy(mb + ea_, &v_, N); ip += 4; NEXT(); }
     STORE(ST32, uint32_t, 4)
@@ -598,6 +620,9 @@ dispatch:
     B(I64_SHLI, SET64(D, I64(A) << (IMM & 63)))
     B(I64_SHR_UI, SET64(D, I64(A) >> (IMM & 63)))
     B(I64_ANDI, SET64(D, I64(A) & (uint64_t)(int64_t)(int32_t)IMM))
+    B(I32_ROTLI, SET32(D, rotl32(I32(A), IMM)))
+    B(I32_ROTRI, SET32(D, rotr32(I32(A), IMM)))
+    B(I32_SUBI_REV, SET32(D, IMM - I32(A)))
 
     /* compare and branch: a b target */
 #define CB(name, cond) CASE(name) { ip = (cond) ? cb + ip[3] : ip + 4; NEXT(); }

@@ -50,6 +50,11 @@
     X(LD8S64, 4) X(LD16S64, 4) X(LD32S64, 4) X(LD32U64, 4)                                \
     /* stores: s_addr s_val offset */                                                     \
     X(ST32, 4) X(ST64, 4) X(ST8, 4) X(ST16, 4)                                            \
+    /* the same with the address computed as (base + imm) mod 2^32 first:                \
+       loads d s_base imm offset, stores s_base s_val imm offset */                       \
+    X(LD32A, 5) X(LD64A, 5) X(LD8S32A, 5) X(LD8UA, 5) X(LD16S32A, 5) X(LD16UA, 5)         \
+    X(LD8S64A, 5) X(LD16S64A, 5) X(LD32S64A, 5) X(LD32U64A, 5)                            \
+    X(ST32A, 5) X(ST64A, 5) X(ST8A, 5) X(ST16A, 5)                                        \
     /* numeric, unary: d s; binary: d a b */                                              \
     X(I32_EQZ, 3) X(I32_EQ, 4) X(I32_NE, 4) X(I32_LT_S, 4) X(I32_LT_U, 4)                 \
     X(I32_GT_S, 4) X(I32_GT_U, 4) X(I32_LE_S, 4) X(I32_LE_U, 4) X(I32_GE_S, 4)            \
@@ -90,7 +95,7 @@
     /* fused forms (translator peepholes): d a imm */                                     \
     X(I32_ADDI, 4) X(I64_ADDI, 4) X(I32_ANDI, 4) X(I32_SHLI, 4) X(I32_SHR_UI, 4)          \
     X(I32_SHR_SI, 4) X(I32_XORI, 4) X(I32_ORI, 4) X(I32_MULI, 4) X(I64_SHLI, 4)           \
-    X(I64_SHR_UI, 4) X(I64_ANDI, 4)                                                       \
+    X(I64_SHR_UI, 4) X(I64_ANDI, 4) X(I32_ROTLI, 4) X(I32_ROTRI, 4) X(I32_SUBI_REV, 4)    \
     /* compare-and-branch: a b target / a imm target */                                   \
     X(BR_I32_EQ, 4) X(BR_I32_NE, 4) X(BR_I32_LT_S, 4) X(BR_I32_LT_U, 4)                   \
     X(BR_I32_GT_S, 4) X(BR_I32_GT_U, 4) X(BR_I32_LE_S, 4) X(BR_I32_LE_U, 4)               \

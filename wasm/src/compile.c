@@ -255,13 +255,28 @@ static void set_unreachable(struct cc *c)
     f->unreach = true;
 }
 
-static void emit_return(struct cc *c)
+/* A single value about to be moved and then abandoned (unconditional jump or return):
+ * if the instruction just emitted produced it, make that instruction write it to dst. */
+static bool retarget_top(struct cc *c, uint32_t dst)
+{
+    uint32_t src = c->st[c->h - 1].slot;
+    if (c->lastend != c->len || src != tslot(c, c->h - 1) || c->code[c->lastdst] != src)
+        return false;
+    c->code[c->lastdst] = dst;
+    c->lastend = NOIDX;
+    return true;
+}
+
+static void emit_return_x(struct cc *c, bool uncond)
 {
     const wasm_functype *t = &c->m->types[c->m->functype[c->cs[0].pc]];
     flush(c);
-    move_top(c, t->nr, 0);
+    if (!(uncond && t->nr == 1 && retarget_top(c, 0)))
+        move_top(c, t->nr, 0);
     op(c, OP_RETURN);
 }
+
+static void emit_return(struct cc *c) { emit_return_x(c, false); }
 
 /* label arity and types for branch depth d */
 static struct ctl *label_of(struct cc *c, uint32_t d)
@@ -786,7 +801,7 @@ static void body(struct cc *c)
                     FAIL("type mismatch: values remaining on the stack at end of function");
                 c->h += f->nr;
                 if (live(c))
-                    emit_return(c);
+                    emit_return_x(c, true);
                 c->nc = 0;
                 return;
             }
@@ -899,7 +914,7 @@ static void body(struct cc *c)
             flush(c);
             peekn(c, f->nr, f->rt);
             if (live(c))
-                emit_return(c);
+                emit_return_x(c, true);
             set_unreachable(c);
             break;
         }

@@ -2,7 +2,8 @@
  *
  * Dispatch: under GCC/Clang each instruction's first word is the offset of its handler
  * from a base label, so dispatch is one load and one indirect jump (direct threading
- * with labels-as-values).  Other compilers get a switch over op numbers.
+ * with labels-as-values).  Other compilers (or -DSKIFFWASM_SWITCH_DISPATCH) get a
+ * switch over op numbers.
  *
  * Calls do not recurse in C: the interpreter keeps its own frame array in the store, so
  * wasm call depth is bounded by a limit, not by the C stack.  Registers: ip (next word),
@@ -13,6 +14,10 @@
 
 #include "internal.h"
 #include "ops.h"
+
+#if defined(__GNUC__) && !defined(SKIFFWASM_SWITCH_DISPATCH)
+#define THREADED 1
+#endif
 
 /* quiet a NaN result: libm may hand a signalling NaN back unchanged */
 static inline float q32(float x) { return x != x ? x + x : x; }
@@ -128,7 +133,7 @@ static void fill_trap(wasm_store *s, wasm_trap_kind k, wasm_func *cur, uint32_t 
 
 static wasm_trap_kind run(wasm_store *s, wasm_func *f, uint64_t *sp, const int32_t **table)
 {
-#ifdef __GNUC__
+#ifdef THREADED
 #define X(n, w) (int32_t)((const char *)&&L_##n - (const char *)&&L_UNREACHABLE),
     static const int32_t offs[] = {WASM_OPS(X)};
 #undef X
@@ -166,7 +171,7 @@ static wasm_trap_kind run(wasm_store *s, wasm_func *f, uint64_t *sp, const int32
     if (ea_ + (n) > msize) \
         TRAP(WASM_TRAP_MEMORY_OOB);
 
-#ifdef __GNUC__
+#ifdef THREADED
     NEXT();
 #else
 dispatch:
@@ -647,7 +652,7 @@ dispatch:
     CB(BR_I32_GE_SI, S32(ip[1]) >= (int32_t)ip[2])
     CB(BR_I32_GE_UI, I32(ip[1]) >= ip[2])
 
-#ifndef __GNUC__
+#ifndef THREADED
     default:
         TRAP(WASM_TRAP_UNREACHABLE);
     }

@@ -4,8 +4,18 @@
 #include "kernel/panic.h"
 
 static struct ramfs *root;
+static uint64_t initrd_base;
+static size_t initrd_size;
 
 void fs_init(uint64_t base, size_t size)
+{
+	initrd_base = base;
+	initrd_size = size;
+}
+
+/* The tree is built on first use: a program that opens no file pays
+ * nothing for it at boot. */
+static void load_root(uint64_t base, size_t size)
 {
 	char message[160];
 	if (size) {
@@ -20,5 +30,7 @@ void fs_init(uint64_t base, size_t size)
 
 const struct ramfs *vfs_root(void)
 {
+	if (!root)
+		load_root(initrd_base, initrd_size);
 	return root;
 }

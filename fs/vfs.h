@@ -9,8 +9,9 @@
 
 #include "fs/ramfs.h"
 
-/* Mounts the initrd at [base, base+size) as the root; size 0 = no initrd.
- * A corrupt archive is reported on the console and leaves an empty root. */
+/* Makes the initrd at [base, base+size) the root; size 0 = no initrd. The
+ * tree is built at the first path lookup; a corrupt archive is reported on
+ * the console then and leaves an empty root. */
 void fs_init(uint64_t base, size_t size);
 
 /* The root tree; never NULL after fs_init. */

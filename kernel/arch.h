@@ -51,6 +51,8 @@ void arch_wait_for_interrupt(void);
 uint64_t arch_cycles(void);
 /* Nanoseconds since boot, monotonic. The first call may calibrate. */
 uint64_t arch_monotonic_ns(void);
+/* An arch_cycles() difference in nanoseconds (may calibrate). */
+uint64_t arch_cycles_to_ns(uint64_t cycles);
 /* Wall-clock seconds since the epoch at boot, from the platform RTC
  * (0 when there is none). */
 uint64_t arch_boot_epoch_seconds(void);

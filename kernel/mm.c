@@ -100,7 +100,6 @@ int vm_map_fresh(uintptr_t va, size_t pages, unsigned flags)
 			vm_unmap_free(va, i);
 			return -ENOMEM;
 		}
-		memset((void *)(va + i * PAGE_SIZE), 0, PAGE_SIZE);
 	}
 	return 0;
 }

@@ -30,8 +30,10 @@ void page_free(uint64_t pa, size_t count);
 size_t page_free_count(void);
 size_t page_total_count(void);
 
-/* Maps `pages` fresh zeroed pages at `va`; on failure undoes what it did and
- * returns -ENOMEM. */
+/* Maps `pages` fresh pages at `va`; on failure undoes what it did and
+ * returns -ENOMEM. The pages are not zeroed: stacks need no zeroing and
+ * malloc's calloc clears what it hands out, so boot touches no page it does
+ * not use (each first touch costs the host a page fault). */
 int vm_map_fresh(uintptr_t va, size_t pages, unsigned flags);
 /* Unmaps and frees what vm_map_fresh mapped. */
 void vm_unmap_free(uintptr_t va, size_t pages);

@@ -1,7 +1,6 @@
 /* Thread lifecycle: creation with a guarded stack and a TLS block, exit,
  * join, detach and reaping. Scheduling itself is in sched.c. */
 #include <errno.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "kernel/arch.h"
@@ -18,14 +17,19 @@ static struct thread *to_reap;          /* exited and detached: freed off its st
 static uint64_t slots_used[VM_STACK_SLOTS / 64];
 static int next_id = 1, live = 1;
 
-static void *tls_alloc(uintptr_t *tp)
+/* A thread's struct and TLS block share pages straight from the page
+ * allocator: no malloc on the way to main(), and one allocation to undo. */
+static size_t thread_pages(void)
 {
-	void *block = aligned_alloc(arch_tls_block_align(),
-				    (arch_tls_block_size() + arch_tls_block_align() - 1) &
-				    ~(arch_tls_block_align() - 1));
-	if (block)
-		*tp = arch_tls_init(block);
-	return block;
+	size_t bytes = sizeof(struct thread) + arch_tls_block_align() + arch_tls_block_size();
+	return (bytes + PAGE_SIZE - 1) / PAGE_SIZE;
+}
+
+static uintptr_t tls_in(struct thread *t)
+{
+	size_t align = arch_tls_block_align();
+	uintptr_t block = ((uintptr_t)(t + 1) + align - 1) & ~(align - 1);
+	return arch_tls_init((void *)block);
 }
 
 void sched_init(uintptr_t boot_stack_lo, uintptr_t boot_stack_hi)
@@ -42,11 +46,9 @@ void sched_init(uintptr_t boot_stack_lo, uintptr_t boot_stack_hi)
 	sched_current = t;
 	/* TLS before any libc call: picolibc keeps errno there. The block
 	 * comes from a page because malloc itself may set errno. */
-	ASSERT(arch_tls_block_size() <= PAGE_SIZE);
-	void *block = (void *)(uintptr_t)page_alloc(1);
+	void *block = (void *)(uintptr_t)page_alloc((arch_tls_block_size() + PAGE_SIZE - 1) / PAGE_SIZE);
 	if (!block)
 		PANIC("out of memory for the boot thread's TLS");
-	t->tls_block = 0;       /* never freed */
 	t->ctx.fs_base = arch_tls_init(block);
 	arch_set_thread_pointer(t->ctx.fs_base);
 }
@@ -62,8 +64,10 @@ void thread_current_stack(uintptr_t *lo, uintptr_t *hi)
 
 void thread_set_name(struct thread *t, const char *name)
 {
-	strncpy(t->name, name, THREAD_NAME_MAX - 1);
-	t->name[THREAD_NAME_MAX - 1] = '\0';
+	size_t i = 0;
+	for (; name[i] && i < THREAD_NAME_MAX - 1; i++)
+		t->name[i] = name[i];
+	t->name[i] = '\0';
 }
 
 static unsigned slot_take(void)
@@ -104,9 +108,8 @@ static void free_thread(struct thread *t)
 		slot_give(t->stack_slot);
 	}
 	unlink_thread(t);
-	free(t->tls_block);
 	if (t != &boot_thread)
-		free(t);
+		page_free((uintptr_t)t, thread_pages());
 	live--;
 }
 
@@ -117,9 +120,10 @@ struct thread *thread_create(const char *name, void (*entry)(void *), void *arg,
 	stack_size = (stack_size + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
 	if (stack_size > THREAD_STACK_MAX)
 		return 0;
-	struct thread *t = calloc(1, sizeof(*t));
+	struct thread *t = (struct thread *)(uintptr_t)page_alloc(thread_pages());
 	if (!t)
 		return 0;
+	memset(t, 0, sizeof(*t));
 	t->stack_slot = slot_take();
 	if (t->stack_slot == NO_SLOT)
 		goto err_thread;
@@ -127,10 +131,7 @@ struct thread *thread_create(const char *name, void (*entry)(void *), void *arg,
 	t->stack_lo = t->stack_hi - stack_size; /* the page below stays unmapped */
 	if (vm_map_fresh(t->stack_lo, stack_size / PAGE_SIZE, MAP_WRITE) != 0)
 		goto err_slot;
-	uintptr_t tp;
-	t->tls_block = tls_alloc(&tp);
-	if (!t->tls_block)
-		goto err_stack;
+	uintptr_t tp = tls_in(t);
 	t->id = next_id++;
 	thread_set_name(t, name);
 	t->wake_at = DEADLINE_NONE;
@@ -143,12 +144,10 @@ struct thread *thread_create(const char *name, void (*entry)(void *), void *arg,
 	sched_enqueue_new(t);
 	return t;
 
-err_stack:
-	vm_unmap_free(t->stack_lo, stack_size / PAGE_SIZE);
 err_slot:
 	slot_give(t->stack_slot);
 err_thread:
-	free(t);
+	page_free((uintptr_t)t, thread_pages());
 	return 0;
 }
 

@@ -42,7 +42,6 @@ struct thread {
 	bool timed_out;
 	uintptr_t stack_lo, stack_hi;   /* mapped stack; guard page just below */
 	unsigned stack_slot;
-	void *tls_block;
 	void (*entry)(void *);
 	void *arg;
 	void *exit_value;

@@ -7,6 +7,7 @@
 #include "kernel/app.h"
 #include "kernel/arch.h"
 #include "kernel/cmdline.h"
+#include "kernel/log.h"
 #include "kernel/panic.h"
 #include "kernel/thread.h"
 #include "libc-shim/file.h"
@@ -16,11 +17,13 @@ extern char **environ;
 extern void __libc_init_array(void);
 
 static struct cmdline *args;
+static uint64_t main_cycles;            /* arch_cycles() when main() was called */
 
 static void run_main(void *unused)
 {
 	(void)unused;
 	__libc_init_array();            /* constructors, as crt0 would */
+	main_cycles = arch_cycles();
 	exit(main(args->argc, args->argv, args->envp));
 }
 
@@ -40,5 +43,12 @@ void app_start(struct cmdline *cl)
 
 void _exit(int status)
 {
+	/* For bench/boot: guest time from the first instruction to main(),
+	 * measured then, converted now (so calibration never delays boot). */
+	if (log_threshold >= LOG_DEBUG && main_cycles) {
+		uint64_t ns = arch_cycles_to_ns(main_cycles - kernel_entry_cycles);
+		log_debug("skiff: entry to main: %lu.%03lu us (%s)\n", (unsigned long)(ns / 1000),
+			  (unsigned long)(ns % 1000), arch_clock_describe());
+	}
 	arch_exit(status);
 }

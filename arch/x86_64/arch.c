@@ -11,6 +11,18 @@
 
 void x86_clock_init(uint64_t entry_cycles);
 
+/* Called by the first arch_timer_arm: the local APIC when the CPU has one,
+ * else the PIT through the 8259. Lazy, so programs that never sleep do not
+ * pay for it at boot. Returns whether the APIC drives the timer. */
+bool x86_timer_setup(void)
+{
+	bool apic = lapic_init();
+	if (!apic)
+		pic_init(true);
+	log_debug("skiff: timer: %s\n", apic ? "local APIC one-shot" : "8254 PIT via 8259 PIC (no local APIC)");
+	return apic;
+}
+
 static void timer_interrupt(void *ctx)
 {
 	(void)ctx;      /* waking arch_wait_for_interrupt is all it is for */
@@ -26,10 +38,9 @@ void arch_early_init(const struct bootinfo *bi)
 void arch_init(const struct bootinfo *bi)
 {
 	x86_paging_init(bi);            /* W^X image, page 0 and guards absent */
-	bool apic = lapic_init();       /* timer and EOI, if the CPU has one */
-	pic_init(!apic);                /* 8259 masked, or driving the PIT timer */
+	pic_init(false);                /* 8259 remapped and masked */
 	x86_irq_register(VECTOR_TIMER, timer_interrupt, 0);
-	log_debug("skiff: timer: %s\n", apic ? "local APIC one-shot" : "8254 PIT via 8259 PIC (no local APIC)");
+	/* The timer hardware is set up by the first sleep (x86_timer_setup). */
 }
 
 irqflags_t arch_irq_save(void)

@@ -126,12 +126,16 @@ void x86_clock_init(uint64_t entry_cycles)
 	tsc_at_boot = entry_cycles;
 }
 
-uint64_t arch_monotonic_ns(void)
+uint64_t arch_cycles_to_ns(uint64_t cycles)
 {
 	if (!tsc_hz)
 		calibrate();
-	uint64_t delta = rdtsc() - tsc_at_boot;
-	return (uint64_t)(((unsigned __int128)delta * ns_per_cycle_q32) >> 32);
+	return (uint64_t)(((unsigned __int128)cycles * ns_per_cycle_q32) >> 32);
+}
+
+uint64_t arch_monotonic_ns(void)
+{
+	return arch_cycles_to_ns(rdtsc() - tsc_at_boot);
 }
 
 static void calibrate_apic_timer(void)
@@ -161,8 +165,15 @@ static uint64_t ticks_for(uint64_t delta_ns, uint64_t hz, uint64_t max)
 	return t > max ? max : t;       /* too far: fire early, idle re-arms */
 }
 
+bool x86_timer_setup(void);
+
 void arch_timer_arm(uint64_t deadline_ns)
 {
+	static int timer_ready;
+	if (!timer_ready) {
+		x86_timer_setup();
+		timer_ready = 1;
+	}
 	uint64_t now = arch_monotonic_ns();
 	uint64_t delta = deadline_ns > now ? deadline_ns - now : 0;
 	if (lapic_present()) {

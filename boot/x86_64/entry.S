@@ -48,14 +48,8 @@ _start:
 	mov %eax, boot_entry_cycles
 	mov %edx, boot_entry_cycles + 4
 
-	/* Zero .bss: QEMU and GRUB do, but the multiboot spec does not say so. */
-	cld
-	mov $__bss_start, %edi
-	mov $__image_end, %ecx
-	sub %edi, %ecx
-	shr $2, %ecx
-	xor %eax, %eax
-	rep stosl
+	/* No need to zero .bss: with the address fields (flag 16) the loader
+	 * zeroes up to bss_end_addr (multiboot spec 3.1.3). */
 
 	/* Boot page tables: PML4[0] -> PDPT[0] -> PD of 512 x 2 MiB pages. */
 	mov $boot_pdpt, %eax

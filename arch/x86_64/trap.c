@@ -59,6 +59,20 @@ static void explain_page_fault(const struct trap_frame *f, uintptr_t addr)
 		kprintf("invalid memory access: %s at unmapped address %p\n", access, (void *)addr);
 }
 
+/* A call to a bad address faults before the callee has a frame: the return
+ * address on top of the stack is the only trace of the caller. */
+static void report_bad_call(const struct trap_frame *f)
+{
+	uintptr_t lo, hi, offset;
+	thread_current_stack(&lo, &hi);
+	if (f->rsp < lo || f->rsp + 8 > hi)
+		return;
+	uintptr_t ret = *(const uintptr_t *)f->rsp;
+	const char *sym = ksym_lookup(ret - 1, &offset);
+	if (sym)
+		kprintf("called from %p %s+0x%lx\n", (void *)ret, sym, offset + 1);
+}
+
 static void dump_registers(const struct trap_frame *f)
 {
 	kprintf("  rip %016lx  rsp %016lx  rflags %016lx\n", f->rip, f->rsp, f->rflags);
@@ -85,6 +99,8 @@ static void fatal_exception(const struct trap_frame *f)
 	uintptr_t offset;
 	const char *sym = ksym_lookup(f->rip, &offset);
 	kprintf("at %p %s+0x%lx\n", (void *)f->rip, sym ? sym : "?", sym ? offset : 0);
+	if (f->vector == VECTOR_PAGE_FAULT && (f->error & PF_FETCH) && f->rip == fault_addr)
+		report_bad_call(f);
 	dump_registers(f);
 	panic_backtrace(f->rip, f->rbp);
 	panic_exit();

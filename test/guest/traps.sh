@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Fatal faults print a diagnostic with a symbolized backtrace and end the VM
-# with the panic status 125. Usage: traps.sh null|div0|overflow|oom
+# with the panic status 125; the image is W^X. Usage: traps.sh null|div0|
+# overflow|oom|write-text|write-rodata|exec-data|ud
 . "$(dirname "$0")/lib.sh"
 panic_status=125
 case $1 in
@@ -26,6 +27,23 @@ overflow)
 oom)
 	boot traps --mem 16M -- oom
 	expect_match "^skiff: panic: out of memory: malloc needed [0-9]+ more bytes of heap"
+	;;
+write-text|write-rodata)
+	boot traps -- "$1"
+	expect_match "fatal exception 14 \(page fault\) in thread 'main', error code 0x3$"
+	expect_match "^protection violation: write at 0x[0-9a-f]+ is not allowed there$"
+	expect_match "^at 0x[0-9a-f]+ main\+0x[0-9a-f]+$"
+	;;
+exec-data)
+	boot traps -- exec-data
+	expect_match "fatal exception 14 \(page fault\) in thread 'main', error code 0x11$"
+	expect_match "^protection violation: execute at 0x[0-9a-f]+ is not allowed there$"
+	expect_match "^called from 0x[0-9a-f]+ main\+0x[0-9a-f]+$"
+	;;
+ud)
+	boot traps -- ud
+	expect_match "fatal exception 6 \(invalid opcode\) in thread 'main'"
+	expect_match "^at 0x[0-9a-f]+ main(\.cold)?\+0x[0-9a-f]+$"   # gcc may move it to main.cold
 	;;
 *) echo "unknown case $1"; exit 2 ;;
 esac

@@ -5,6 +5,7 @@
 #include <string.h>
 
 static volatile int zero;
+static int data_word = 0xC3;    /* `ret`, in a writable, no-execute page */
 
 /* Recursion without end, hidden from the compiler's warning by the
  * volatile limit; each frame is big enough to reach the guard page fast. */
@@ -40,6 +41,20 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(what, "abort") == 0)
 		abort();
+	if (strcmp(what, "write-text") == 0) {
+		*(volatile unsigned char *)(void *)main = 0x90;  /* text is read-only */
+		return 4;
+	}
+	if (strcmp(what, "write-rodata") == 0) {
+		*(volatile char *)(void *)"a string literal" = 'A';
+		return 4;
+	}
+	if (strcmp(what, "exec-data") == 0) {
+		((void (*)(void))(void *)&data_word)();        /* data is no-execute */
+		return 4;
+	}
+	if (strcmp(what, "ud") == 0)
+		__builtin_trap();
 	printf("traps: unknown fault '%s'\n", what);
 	return 2;
 }

@@ -24,7 +24,7 @@ CFLAGS := -std=gnu11 -O2 -g -ffreestanding -fno-pic -fno-pie -fno-stack-protecto
 	-nostdinc -isystem libc-shim/include -isystem $(PICOLIBC)/include -isystem $(GCC_INCLUDE) \
 	-I. -Iarch/$(ARCH) $(ARCH_CFLAGS) -MMD -MP $(POSIX_OPTIONS)
 # Kernel code may run in interrupt context: no FP/SIMD registers there.
-KERNEL_CFLAGS := $(CFLAGS) $(ARCH_KERNEL_CFLAGS)
+KERNEL_CFLAGS := $(CFLAGS) -Os $(ARCH_KERNEL_CFLAGS)
 LDFLAGS := -nostdlib -static -z max-page-size=4096 -z noexecstack --gc-sections \
 	-T arch/$(ARCH)/kernel.ld
 

@@ -51,6 +51,8 @@ struct cc {
     uint32_t *code;
     uint32_t len, cap;
     uint32_t lastdst, lastend; /* result word of the last producer, and code length after it */
+    uint32_t opstart;          /* start of the instruction being emitted */
+    int lastop;
     uint32_t *brtab;           /* br_table scratch, freed on any exit */
     /* peephole state: the last constant and the last i32 comparison emitted */
     uint32_t kpos, kend, kslot;
@@ -86,13 +88,25 @@ static void w(struct cc *c, uint32_t v)
     c->code[c->len++] = v;
 }
 
-static void op(struct cc *c, int o) { w(c, (uint32_t)c->H[o]); }
+static const uint8_t op_words[] = {
+#define X(n, words) words,
+    WASM_OPS(X)
+#undef X
+};
 
-/* mark the word just written as the last producer's result slot */
+static void op(struct cc *c, int o)
+{
+    c->opstart = c->len;
+    c->lastop = o;
+    w(c, (uint32_t)c->H[o]);
+}
+
+/* mark word dstpos of the instruction being emitted as its result slot; lastend is
+ * where that instruction ends (it may still be receiving operand words) */
 static void produced(struct cc *c, uint32_t dstpos)
 {
     c->lastdst = dstpos;
-    c->lastend = c->len;
+    c->lastend = c->opstart + op_words[c->lastop];
 }
 
 /* a label (branch target) at the current position: no retargeting across it */
@@ -824,9 +838,7 @@ static void body(struct cc *c)
             if (!live(c))
                 break;
             if (!needs_move(c, l)) {
-                c->h++; /* the condition's height, for fuse_branch */
-                bool fused = fuse_branch(c, a.slot, false);
-                c->h--;
+                bool fused = fuse_branch(c, a.slot, false); /* c->h is the condition's height */
                 if (!fused) {
                     op(c, OP_BR_IF);
                     w(c, a.slot);

@@ -1,0 +1,184 @@
+#!/usr/bin/env python3
+"""Client checks for apps/echo, against any build of it on a loopback port.
+
+    python3 echo_checks.py --host 127.0.0.1 --port N
+                           [--ready-timeout S] [--check-timeout S]
+
+Waits until a short message echoes (retrying whole exchanges, not only
+connects), then runs every check, prints one line per check and a last line
+"N passed, M failed"; the exit status is 1 when any check failed.
+"""
+
+import argparse
+import concurrent.futures
+import os
+import socket
+import sys
+import threading
+import time
+
+import netlib
+from netlib import CheckFailed, expect
+
+
+def first_difference(a, b):
+    for i, (x, y) in enumerate(zip(a, b)):
+        if x != y:
+            return i
+    return min(len(a), len(b))
+
+
+def round_trip(host, port, data, chunk=65536):
+    """Sends data while receiving the echo in parallel (so neither side's
+    buffers can deadlock), then checks it byte for byte."""
+    s = netlib.connect(host, port)
+    errors = []
+
+    def sender():
+        try:
+            for i in range(0, len(data), chunk):
+                s.sendall(data[i:i + chunk])
+        except OSError as e:
+            errors.append("send: %s: %s" % (type(e).__name__, e))
+
+    t = threading.Thread(target=sender, daemon=True)
+    got = bytearray()
+    try:
+        t.start()
+        while len(got) < len(data):
+            piece = s.recv(min(262144, len(data) - len(got)))
+            if not piece:
+                raise CheckFailed("EOF after %d of %d bytes" % (len(got), len(data)))
+            got += piece
+        t.join(netlib.RECV_TIMEOUT)
+        expect(not errors, errors[0] if errors else "")
+        if got != data:
+            raise CheckFailed("echo differs from byte %d of %d" % (first_difference(got, data),
+                                                                    len(data)))
+    finally:
+        s.close()
+
+
+class Checks:
+    def __init__(self, host, port):
+        self.host = host
+        self.port = port
+
+    def probe(self):
+        s = netlib.connect(self.host, self.port, timeout=2)
+        try:
+            s.sendall(b"ping\n")
+            got = b""
+            while len(got) < 5:
+                piece = s.recv(5 - len(got))
+                if not piece:
+                    return False
+                got += piece
+            return got == b"ping\n"
+        finally:
+            s.close()
+
+    def small(self):
+        round_trip(self.host, self.port, b"hello from the echo checks\n")
+
+    def half_close(self):
+        # After the client's FIN, what was sent still comes back, then EOF.
+        data = os.urandom(100000)
+        s = netlib.connect(self.host, self.port)
+        try:
+            t = threading.Thread(target=lambda: (s.sendall(data), s.shutdown(socket.SHUT_WR)),
+                                 daemon=True)
+            t.start()
+            got = netlib.recv_until_eof(s, 2 * len(data))
+            t.join(netlib.RECV_TIMEOUT)
+            expect(got == data, "got %d bytes, first difference at %d"
+                   % (len(got), first_difference(got, data)))
+        finally:
+            s.close()
+
+    def one_mib(self):
+        round_trip(self.host, self.port, os.urandom(1 << 20))
+
+    def parallel_50(self):
+        barrier = threading.Barrier(50, timeout=15)
+
+        def one(i):
+            data = os.urandom(64 * 1024)
+            barrier.wait()  # all 50 start together
+            round_trip(self.host, self.port, data, chunk=4096 + i)
+
+        with concurrent.futures.ThreadPoolExecutor(max_workers=50) as pool:
+            futures = [pool.submit(one, i) for i in range(50)]
+            errors = []
+            for f in futures:
+                try:
+                    f.result(timeout=60)
+                except Exception as e:
+                    errors.append("%s: %s" % (type(e).__name__, e))
+        expect(not errors, "%d of 50 clients failed, first: %s" % (len(errors), errors[:1]))
+
+    def slow_reader(self):
+        # A client that sends a lot without reading fills its buffers; the
+        # server must go on serving others, and hand it everything later.
+        data = os.urandom(4 << 20)
+        s = netlib.connect(self.host, self.port)
+        sent = threading.Event()
+        try:
+            def sender():
+                try:
+                    s.sendall(data)
+                finally:
+                    sent.set()
+
+            threading.Thread(target=sender, daemon=True).start()
+            time.sleep(0.3)  # let the pipes fill up
+            round_trip(self.host, self.port, b"meanwhile " * 1000)
+            got = bytearray()
+            while len(got) < len(data):
+                piece = s.recv(262144)
+                if not piece:
+                    raise CheckFailed("EOF after %d bytes" % len(got))
+                got += piece
+            expect(got == data, "differs from byte %d" % first_difference(got, data))
+            expect(sent.wait(netlib.RECV_TIMEOUT), "sender did not finish")
+        finally:
+            s.close()
+
+    def client_reset(self):
+        # Clients that vanish (RST) with data in flight cost the server nothing.
+        for _ in range(5):
+            s = netlib.connect(self.host, self.port)
+            s.sendall(os.urandom(200000 if _ % 2 else 10))
+            netlib.reset_close(s)
+        time.sleep(0.1)
+        self.small()
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--host", default="127.0.0.1")
+    ap.add_argument("--port", type=int, required=True)
+    ap.add_argument("--ready-timeout", type=float, default=30, metavar="SECONDS")
+    ap.add_argument("--check-timeout", type=float, default=60, metavar="SECONDS",
+                    help="limit for one check")
+    args = ap.parse_args()
+    netlib.require_loopback(args.host)
+
+    k = Checks(args.host, args.port)
+    r = netlib.Runner(args.check_timeout)
+    if not netlib.wait_until_ready(k.probe, args.ready_timeout,
+                                   "echo at %s:%d" % (args.host, args.port)):
+        r.failed += 1
+        return r.finish()
+    r.run("small", k.small)
+    r.run("half_close", k.half_close)
+    r.run("round_trip_1MiB", k.one_mib)
+    r.run("parallel_50x64KiB", k.parallel_50)
+    r.run("slow_reader", k.slow_reader)
+    r.run("client_reset", k.client_reset)
+    r.run("still_serving", k.small)
+    return r.finish()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,203 @@
+"""Shared pieces of the network client checks (http_checks.py, echo_checks.py).
+
+Python 3 standard library only. Every socket operation has a short timeout and
+every check runs under an overall time limit, so a server that hangs makes a
+check fail instead of making the run hang.
+
+Network safety: the checks talk to loopback addresses only (127.0.0.0/8 or
+::1); any other --host is refused before a single packet is sent.
+
+Also a small command line for the shell runners:
+    python3 netlib.py free-port
+        prints a TCP port that was free on 127.0.0.1 a moment ago
+    python3 netlib.py wait-line FILE REGEX SECONDS [PID]
+        waits until a line of FILE matches REGEX (exit 0), or fails (exit 1)
+        after SECONDS or as soon as process PID has exited
+"""
+
+import ipaddress
+import os
+import re
+import socket
+import sys
+import threading
+import time
+import traceback
+
+CONNECT_TIMEOUT = 2.0  # seconds for one connect attempt
+RECV_TIMEOUT = 5.0  # seconds for one send or recv
+
+
+class CheckFailed(Exception):
+    pass
+
+
+def expect(cond, message):
+    if not cond:
+        raise CheckFailed(message)
+
+
+def require_loopback(host):
+    """Exits unless host is a literal loopback address."""
+    try:
+        ok = ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        ok = False
+    if not ok:
+        sys.stderr.write("refusing --host %r: the checks only talk to loopback "
+                         "addresses (127.0.0.0/8, ::1)\n" % host)
+        sys.exit(2)
+
+
+def connect(host, port, timeout=RECV_TIMEOUT):
+    """A connected TCP socket whose later operations time out after timeout."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    s = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        s.settimeout(CONNECT_TIMEOUT)
+        s.connect((host, port))
+        s.settimeout(timeout)
+        s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    except BaseException:
+        s.close()
+        raise
+    return s
+
+
+def reset_close(s):
+    """Closes with a RST instead of a FIN, as a crashed client would."""
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+    s.close()
+
+
+def recv_until_eof(s, limit=1 << 20):
+    """Everything the peer sends until it closes (bounded by limit bytes)."""
+    data = b""
+    while len(data) <= limit:
+        chunk = s.recv(65536)
+        if not chunk:
+            return data
+        data += chunk
+    raise CheckFailed("more than %d bytes before EOF" % limit)
+
+
+def wait_until_ready(probe, seconds, what):
+    """Retries probe() (which raises or returns False when not ready) with short
+    attempts until it succeeds or seconds pass. Under QEMU's SLIRP a connect
+    can succeed before the guest listens, so the probe is a whole exchange,
+    not just a connect."""
+    deadline = time.monotonic() + seconds
+    last = "no attempt made"
+    while time.monotonic() < deadline:
+        try:
+            if probe():
+                return True
+            last = "unexpected answer"
+        except (OSError, CheckFailed) as e:
+            last = "%s: %s" % (type(e).__name__, e)
+        time.sleep(0.2)
+    print("FAIL ready: %s not answering after %gs (%s)" % (what, seconds, last))
+    sys.stdout.flush()
+    return False
+
+
+class Runner:
+    """Runs checks one after another, each in its own thread bounded by
+    limit seconds, printing one line per check and the totals at the end."""
+
+    def __init__(self, limit):
+        self.limit = limit
+        self.passed = 0
+        self.failed = 0
+
+    def run(self, name, fn, *args):
+        result = {}
+
+        def body():
+            try:
+                fn(*args)
+                result["ok"] = True
+            except CheckFailed as e:
+                result["error"] = str(e)
+            except Exception as e:  # a socket error or a bug: report it
+                result["error"] = "%s: %s" % (type(e).__name__, e)
+                if os.environ.get("NETCHECK_TRACE"):
+                    traceback.print_exc()
+
+        t = threading.Thread(target=body, name=name, daemon=True)
+        start = time.monotonic()
+        t.start()
+        t.join(self.limit)
+        took = time.monotonic() - start
+        if t.is_alive():
+            result["error"] = "did not finish within %gs" % self.limit
+        if result.get("ok"):
+            self.passed += 1
+            print("ok   %s (%.2fs)" % (name, took))
+        else:
+            self.failed += 1
+            print("FAIL %s: %s" % (name, result.get("error", "no result")))
+        sys.stdout.flush()
+
+    def fail(self, name, message):
+        self.failed += 1
+        print("FAIL %s: %s" % (name, message))
+
+    def finish(self):
+        print("%d passed, %d failed" % (self.passed, self.failed))
+        sys.stdout.flush()
+        return 1 if self.failed else 0
+
+
+def free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def pid_alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    # A zombie (exited, not yet reaped by its parent) still "exists".
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return True
+
+
+def wait_line(path, pattern, seconds, pid=None):
+    """True once a line of the file at path matches pattern."""
+    regex = re.compile(pattern)
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            with open(path, errors="replace") as f:
+                if any(regex.search(line) for line in f):
+                    return True
+        except FileNotFoundError:
+            pass
+        if pid is not None and not pid_alive(pid):
+            return False
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.05)
+
+
+def main(argv):
+    if len(argv) == 2 and argv[1] == "free-port":
+        print(free_port())
+        return 0
+    if len(argv) in (5, 6) and argv[1] == "wait-line":
+        pid = int(argv[5]) if len(argv) == 6 else None
+        return 0 if wait_line(argv[2], argv[3], float(argv[4]), pid) else 1
+    sys.stderr.write(__doc__)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

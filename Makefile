@@ -6,6 +6,7 @@
 ARCH ?= x86_64
 O := build/$(ARCH)
 PICOLIBC := deps/$(ARCH)/picolibc
+LWIP := deps/src/lwip-2.2.1/src
 
 include mk/$(ARCH).mk
 
@@ -13,7 +14,7 @@ GCC_INCLUDE := $(shell $(CC) -print-file-name=include)
 
 # POSIX options skiff supports; picolibc's headers only declare the clocks
 # they name (CLOCK_MONOTONIC...) when these are defined, as on Linux.
-POSIX_OPTIONS := -D_POSIX_THREADS=200809L -D_POSIX_MONOTONIC_CLOCK=200112L -D_POSIX_CPUTIME=1 -D_POSIX_THREAD_CPUTIME=1
+POSIX_OPTIONS := -D_POSIX_THREADS=200809L -D_POSIX_MONOTONIC_CLOCK=200112L -D_POSIX_CPUTIME=1 -D_POSIX_THREAD_CPUTIME=1 -DFD_SETSIZE=1024
 
 # Everything is built without a red zone: interrupts arrive on the current
 # stack (DESIGN.md pitfalls). Frame pointers keep backtraces cheap.
@@ -22,7 +23,7 @@ CFLAGS := -std=gnu11 -O2 -g -ffreestanding -fno-pic -fno-pie -fno-stack-protecto
 	-ffunction-sections -fdata-sections \
 	-Wall -Wextra -Werror \
 	-nostdinc -isystem libc-shim/include -isystem $(PICOLIBC)/include -isystem $(GCC_INCLUDE) \
-	-I. -Iarch/$(ARCH) $(ARCH_CFLAGS) -MMD -MP $(POSIX_OPTIONS)
+	-I. -Iarch/$(ARCH) -Ilwip-port/include -I$(LWIP)/include $(ARCH_CFLAGS) -MMD -MP $(POSIX_OPTIONS)
 # Kernel code may run in interrupt context: no FP/SIMD registers there.
 KERNEL_CFLAGS := $(CFLAGS) -Os $(ARCH_KERNEL_CFLAGS)
 LDFLAGS := -nostdlib -static -z max-page-size=4096 -z noexecstack --gc-sections \
@@ -30,9 +31,23 @@ LDFLAGS := -nostdlib -static -z max-page-size=4096 -z noexecstack --gc-sections 
 
 KERNEL_SRCS := $(wildcard boot/$(ARCH)/*.c boot/$(ARCH)/*.S arch/$(ARCH)/*.c arch/$(ARCH)/*.S kernel/*.c)
 LIB_SRCS := $(wildcard fs/*.c libc-shim/*.c)
+
+# The network stack: lwIP (from deps/, built as it is), its port and the NIC
+# drivers, in an archive that is only pulled in when the app uses sockets
+# (kernel_main's reference to net_start is weak).
+LWIP_SRCS := $(addprefix $(LWIP)/core/,init.c def.c dns.c inet_chksum.c ip.c mem.c memp.c \
+		netif.c pbuf.c raw.c stats.c sys.c tcp.c tcp_in.c tcp_out.c timeouts.c udp.c) \
+	$(addprefix $(LWIP)/core/ipv4/,acd.c autoip.c dhcp.c etharp.c icmp.c igmp.c ip4.c \
+		ip4_addr.c ip4_frag.c) \
+	$(addprefix $(LWIP)/api/,api_lib.c api_msg.c err.c if_api.c netbuf.c netdb.c netifapi.c \
+		sockets.c tcpip.c) \
+	$(LWIP)/netif/ethernet.c
+NET_SRCS := $(LWIP_SRCS) $(wildcard lwip-port/*.c drivers/*/*.c)
+NET_LIB := $(O)/libnet.a
 RUNTIME_OBJS := $(patsubst %,$(O)/obj/%.o,$(KERNEL_SRCS) $(LIB_SRCS))
 
-APP_DIRS := $(wildcard apps/*/) $(wildcard test/guest/apps/*/)
+# An app directory holding a `.native-only` marker is not (yet) a guest app.
+APP_DIRS := $(filter-out $(dir $(wildcard apps/*/.native-only)),$(wildcard apps/*/) $(wildcard test/guest/apps/*/))
 APPS := $(foreach d,$(APP_DIRS),$(notdir $(patsubst %/,%,$(d))))
 app_dir = $(patsubst %/,%,$(filter %/$(1)/,$(APP_DIRS)))
 app_objs = $(patsubst %,$(O)/obj/%.o,$(wildcard $(call app_dir,$(1))/*.c))
@@ -43,7 +58,16 @@ $(APPS): %: $(O)/%.elf
 
 $(O)/obj/%.c.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(if $(filter kernel/% arch/% boot/%,$<),$(KERNEL_CFLAGS),$(CFLAGS)) -c $< -o $@
+	$(CC) $(if $(filter kernel/% arch/% boot/% drivers/%,$<),$(KERNEL_CFLAGS),$(CFLAGS)) -c $< -o $@
+
+# lwIP is third-party code, compiled unchanged: its warnings are not ours.
+$(O)/obj/$(LWIP)/%.c.o: $(LWIP)/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(filter-out -Werror -Wextra,$(CFLAGS)) -c $< -o $@
+
+$(NET_LIB): $(patsubst %,$(O)/obj/%.o,$(NET_SRCS))
+	@rm -f $@
+	$(AR) rcs $@ $^
 
 $(O)/obj/%.S.o: %.S
 	@mkdir -p $(dir $@)
@@ -56,10 +80,10 @@ $(O)/obj/%.S.o: %.S
 # table for backtraces, the second links that table into .ksyms (placed last
 # in rodata so no code moves; tools/check-image verifies that and the flat
 # file layout multiboot needs).
-LINK = $(LD) $(LDFLAGS) -o $(1) $(RUNTIME_OBJS) $(2) $(PICOLIBC)/lib/libc.a
+LINK = $(LD) $(LDFLAGS) -o $(1) $(RUNTIME_OBJS) $(2) $(NET_LIB) $(PICOLIBC)/lib/libc.a
 
 .SECONDEXPANSION:
-$(O)/%.elf: $$(call app_objs,%) $(RUNTIME_OBJS) arch/$(ARCH)/kernel.ld tools/gen-ksyms tools/check-image
+$(O)/%.elf: $$(call app_objs,%) $(RUNTIME_OBJS) $(NET_LIB) arch/$(ARCH)/kernel.ld tools/gen-ksyms tools/check-image
 	$(call LINK,$(O)/$*.pass1,$(call app_objs,$*))
 	tools/gen-ksyms $(NM) $(O)/$*.pass1 > $(O)/$*.ksyms.S
 	$(CC) $(KERNEL_CFLAGS) -c $(O)/$*.ksyms.S -o $(O)/$*.ksyms.o

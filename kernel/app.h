@@ -8,6 +8,11 @@ struct cmdline;
 
 __attribute__((noreturn)) void app_start(struct cmdline *cl);
 
+/* The network stack, when the app links it (it uses sockets): started by
+ * kernel_main just before the app. A weak reference, so apps without
+ * sockets carry none of it. */
+void net_start(const struct cmdline *cl) __attribute__((weak));
+
 /* Guest-side timestamps for bench/boot: cycles at the first instruction. */
 extern unsigned long long kernel_entry_cycles;
 

@@ -37,5 +37,7 @@ void kernel_main(struct bootinfo *bi)
 	sched_init(bi->boot_stack_lo, bi->boot_stack_hi); /* boot path = thread 0, TLS */
 	log_debug("skiff: %zu KiB free, loader %s\n", page_free_count() * 4, bi->loader);
 	fs_init(bi->initrd_base, bi->initrd_size); /* initrd as the root file system */
+	if (net_start)
+		net_start(&cmdline);            /* NICs, lwIP, addresses (if linked) */
 	app_start(&cmdline);                    /* main() on its own thread */
 }

@@ -14,7 +14,7 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
-#define FD_MAX 256
+#define FD_MAX 1024            /* = FD_SETSIZE (Makefile), as on Linux */
 
 struct file;
 

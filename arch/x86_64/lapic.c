@@ -27,6 +27,8 @@ bool lapic_present(void) { return apic != 0; }
 
 bool lapic_init(void)
 {
+	if (apic)
+		return true;
 	uint32_t r[4];
 	cpuid(1, 0, r);
 	if (!(r[3] & (1u << 9)))
@@ -41,6 +43,11 @@ bool lapic_init(void)
 	apic_write(APIC_TIMER_DIVIDE, DIVIDE_BY_1);
 	apic_write(APIC_LVT_TIMER, LVT_MASKED | VECTOR_TIMER);
 	return true;
+}
+
+uint32_t lapic_id(void)
+{
+	return apic ? apic_read(0x020) >> 24 : 0;
 }
 
 void lapic_eoi(void)

@@ -6,8 +6,9 @@
 
 #define VECTOR_TIMER 0x20
 
-/* Maps and enables the local APIC; false when the CPU has none. */
+/* Maps and enables the local APIC once; false when the CPU has none. */
 bool lapic_init(void);
+uint32_t lapic_id(void);
 bool lapic_present(void);
 void lapic_eoi(void);
 /* One-shot timer interrupt after `ticks` APIC timer ticks (0 stops it). */

@@ -4,6 +4,8 @@
 
 #include <stdint.h>
 
+#include "kernel/arch.h"            /* irq_handler_t */
+
 struct trap_frame {
 	uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
 	uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;
@@ -24,9 +26,6 @@ _Static_assert(sizeof(struct trap_frame) == 22 * 8, "matches trap_entry.S");
 void x86_gdt_init(void);
 void x86_idt_init(void);
 
-/* An interrupt handler: acknowledges its device and wakes threads, nothing
- * more (it runs on the interrupted thread's stack, FP state untouched). */
-typedef void (*irq_handler_t)(void *ctx);
 void x86_irq_register(unsigned vector, irq_handler_t fn, void *ctx);
 
 void x86_trap(struct trap_frame *f);

@@ -1,0 +1,233 @@
+/* virtio-net (virtio 1.x section 5.1): one receive and one transmit queue,
+ * no offloads yet. The receive ring is kept full of 2 KiB buffers; a
+ * driver thread per NIC, woken by the interrupt handler, hands frames to
+ * the stack, gives the buffers back and reclaims sent frames. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "drivers/net/netdev.h"
+#include "drivers/virtio/virtio.h"
+#include "kernel/log.h"
+#include "kernel/mm.h"
+#include "kernel/sync.h"
+#include "kernel/thread.h"
+
+#define NET_F_MTU 3
+#define NET_F_MAC 5
+#define NET_F_STATUS 16
+#define NET_CONFIG_MAC 0
+#define NET_CONFIG_STATUS 6
+#define NET_CONFIG_MTU 10
+#define NET_STATUS_LINK_UP 1
+
+#define RX_QUEUE 0
+#define TX_QUEUE 1
+#define QUEUE_MAX 256
+#define BUF_SIZE 2048
+#define HDR_ROOM 16             /* header at the start of each buffer */
+#define FRAME_MAX (BUF_SIZE - HDR_ROOM)
+
+struct vnet {
+	struct virtio_device *dev;
+	struct netdev nd;
+	struct virtqueue rx, tx;
+	unsigned hdr_len;               /* 12 for virtio 1.x, 10 for legacy */
+	unsigned rx_slots, tx_slots;
+	uint8_t *rx_bufs, *tx_bufs;     /* BUF_SIZE each, DMA-able */
+	uint16_t *tx_free;              /* stack of free transmit slots */
+	unsigned tx_free_count;
+	struct semaphore work;          /* interrupts pending */
+	bool dead;
+};
+
+static uint64_t dma(const void *p) { return (uintptr_t)p; }     /* identity-mapped pages */
+
+static void *alloc_buffers(unsigned count)
+{
+	size_t pages = ((size_t)count * BUF_SIZE + PAGE_SIZE - 1) / PAGE_SIZE;
+	return (void *)(uintptr_t)page_alloc(pages);
+}
+
+static int post_rx(struct vnet *n, unsigned slot)
+{
+	uint8_t *buf = n->rx_bufs + (size_t)slot * BUF_SIZE;
+	struct virtq_buf parts[2] = {
+		{ dma(buf), n->hdr_len },
+		{ dma(buf + HDR_ROOM), FRAME_MAX },
+	};
+	/* The cookie is the slot number + 1 (a cookie must not be NULL). */
+	return virtq_add(&n->rx, parts, 0, 2, (void *)(uintptr_t)(slot + 1));
+}
+
+static void reclaim_tx(struct vnet *n)
+{
+	uint32_t len;
+	void *cookie;
+	while ((cookie = virtq_get_used(&n->tx, &len)))
+		n->tx_free[n->tx_free_count++] = (uint16_t)((uintptr_t)cookie - 1);
+}
+
+static int transmit(struct netdev *nd, const struct netdev_seg *segs, unsigned count, size_t len)
+{
+	struct vnet *n = nd->driver;
+	if (n->dead || len > FRAME_MAX)
+		return -EIO;
+	reclaim_tx(n);
+	if (n->tx_free_count == 0) {
+		nd->tx_dropped++;
+		return -ENOBUFS;
+	}
+	unsigned slot = n->tx_free[--n->tx_free_count];
+	uint8_t *buf = n->tx_bufs + (size_t)slot * BUF_SIZE;
+	memset(buf, 0, n->hdr_len);     /* no checksum or segmentation offload */
+	size_t at = HDR_ROOM;
+	for (unsigned i = 0; i < count; i++) {
+		memcpy(buf + at, segs[i].data, segs[i].len);
+		at += segs[i].len;
+	}
+	struct virtq_buf parts[2] = { { dma(buf), n->hdr_len }, { dma(buf + HDR_ROOM), (uint32_t)len } };
+	int err = virtq_add(&n->tx, parts, 2, 0, (void *)(uintptr_t)(slot + 1));
+	if (err) {
+		n->tx_free[n->tx_free_count++] = (uint16_t)slot;
+		return err;
+	}
+	virtio_kick(n->dev, &n->tx);
+	nd->tx_frames++;
+	return 0;
+}
+
+static void receive_all(struct vnet *n)
+{
+	uint32_t len;
+	void *cookie;
+	bool posted = false;
+	while ((cookie = virtq_get_used(&n->rx, &len))) {
+		unsigned slot = (unsigned)((uintptr_t)cookie - 1);
+		uint8_t *buf = n->rx_bufs + (size_t)slot * BUF_SIZE;
+		if (len > n->hdr_len && n->nd.deliver) {
+			n->nd.rx_frames++;
+			n->nd.deliver(&n->nd, buf + HDR_ROOM, len - n->hdr_len);
+		} else {
+			n->nd.rx_dropped++;
+		}
+		post_rx(n, slot);
+		posted = true;
+	}
+	if (posted)
+		virtio_kick(n->dev, &n->rx);
+}
+
+static void check_broken(struct vnet *n)
+{
+	struct virtqueue *q = n->rx.broken ? &n->rx : n->tx.broken ? &n->tx : 0;
+	if (q && !n->dead) {
+		n->dead = true;
+		log_err("skiff: %s: %s queue broken: %s\n", n->nd.name, q == &n->rx ? "receive" : "transmit",
+			q->broken_reason);
+		virtio_fail(n->dev, "misbehaving device");
+	}
+}
+
+static void driver_thread(void *arg)
+{
+	struct vnet *n = arg;
+	while (!n->dead) {
+		sem_down_until(&n->work, DEADLINE_NONE);
+		do {
+			receive_all(n);
+			reclaim_tx(n);
+		} while (virtq_enable_interrupts(&n->rx));  /* a completion raced in */
+		check_broken(n);
+	}
+}
+
+static void interrupt(void *ctx)
+{
+	struct vnet *n = ctx;
+	if (n->dev->ops->ack_interrupt(n->dev) && n->work.count == 0)
+		sem_up(&n->work);
+}
+
+static void read_identity(struct vnet *n)
+{
+	struct virtio_device *d = n->dev;
+	if (virtio_has(d, NET_F_MAC)) {
+		d->ops->read_config(d, NET_CONFIG_MAC, n->nd.mac, 6);
+	} else {
+		uint64_t r = arch_random64();   /* locally administered, unicast */
+		memcpy(n->nd.mac, &r, 6);
+		n->nd.mac[0] = (uint8_t)((n->nd.mac[0] & 0xFE) | 0x02);
+	}
+	n->nd.mtu = 1500;
+	if (virtio_has(d, NET_F_MTU)) {
+		uint16_t mtu;
+		d->ops->read_config(d, NET_CONFIG_MTU, &mtu, 2);
+		if (mtu >= 68 && mtu <= FRAME_MAX - 14)
+			n->nd.mtu = mtu;
+	}
+	n->nd.link_up = true;
+	if (virtio_has(d, NET_F_STATUS)) {
+		uint16_t status;
+		d->ops->read_config(d, NET_CONFIG_STATUS, &status, 2);
+		n->nd.link_up = status & NET_STATUS_LINK_UP;
+	}
+}
+
+static int setup_queues(struct vnet *n)
+{
+	int err = virtio_queue_create(n->dev, RX_QUEUE, QUEUE_MAX, &n->rx);
+	if (!err)
+		err = virtio_queue_create(n->dev, TX_QUEUE, QUEUE_MAX, &n->tx);
+	if (err)
+		return err;
+	n->rx_slots = n->rx.size / 2;   /* two descriptors per buffer */
+	n->tx_slots = n->tx.size / 2;
+	n->rx_bufs = alloc_buffers(n->rx_slots);
+	n->tx_bufs = alloc_buffers(n->tx_slots);
+	n->tx_free = calloc(n->tx_slots, sizeof(*n->tx_free));
+	if (!n->rx_bufs || !n->tx_bufs || !n->tx_free)
+		return -ENOMEM;
+	for (unsigned i = 0; i < n->tx_slots; i++)
+		n->tx_free[n->tx_free_count++] = (uint16_t)i;
+	for (unsigned i = 0; i < n->rx_slots; i++)
+		post_rx(n, i);
+	return 0;
+}
+
+int virtio_net_probe(struct virtio_device *d)
+{
+	struct vnet *n = calloc(1, sizeof(*n));
+	if (!n)
+		return -ENOMEM;
+	n->dev = d;
+	int err = virtio_negotiate(d, (1ull << NET_F_MAC) | (1ull << NET_F_MTU) | (1ull << NET_F_STATUS));
+	if (err)
+		return err;
+	n->hdr_len = d->modern ? 12 : 10;
+	read_identity(n);
+	/* Interrupts first: with MSI-X each queue is given its vector as it
+	 * is set up. */
+	err = d->ops->attach_interrupt(d, interrupt, n);
+	if (!err)
+		err = setup_queues(n);
+	if (err) {
+		virtio_fail(d, "cannot set up queues or interrupts");
+		return err;
+	}
+	memcpy(n->nd.name, d->name, sizeof(n->nd.name));
+	n->nd.transmit = transmit;
+	n->nd.driver = n;
+	if (!thread_create("virtio-net", driver_thread, n, 0)) {
+		virtio_fail(d, "out of memory for its thread");
+		return -ENOMEM;
+	}
+	sched_add_interrupt_source();
+	virtio_ready(d);
+	virtio_kick(d, &n->rx);
+	netdev_register(&n->nd);
+	log_debug("skiff: %s: mac %02x:%02x:%02x:%02x:%02x:%02x mtu %u, %u+%u buffers, %s\n",
+		  n->nd.name, n->nd.mac[0], n->nd.mac[1], n->nd.mac[2], n->nd.mac[3], n->nd.mac[4],
+		  n->nd.mac[5], n->nd.mtu, n->rx_slots, n->tx_slots, d->modern ? "virtio 1.x" : "legacy");
+	return 0;
+}

@@ -1,0 +1,94 @@
+/* lwIP configuration for skiff: the full stack (NO_SYS=0) on the
+ * cooperative scheduler, sockets for libc-shim, IPv4 with DHCP and DNS.
+ * Sized for a server guest: many connections, windows big enough for
+ * throughput on a virtio NIC. */
+#ifndef SKIFF_LWIPOPTS_H
+#define SKIFF_LWIPOPTS_H
+
+#define NO_SYS 0
+#define SYS_LIGHTWEIGHT_PROT 1          /* sys_arch_protect = interrupts off */
+#define LWIP_TCPIP_CORE_LOCKING 1       /* sockets call the core under a mutex */
+#define LWIP_TCPIP_CORE_LOCKING_INPUT 0
+
+/* Memory: lwIP's heap from malloc, fixed pools for the hot objects. */
+#define MEM_LIBC_MALLOC 1
+#define MEM_ALIGNMENT 8
+#define MEMP_NUM_PBUF 256
+#define MEMP_NUM_UDP_PCB 16
+#define MEMP_NUM_TCP_PCB 256
+#define MEMP_NUM_TCP_PCB_LISTEN 16
+#define MEMP_NUM_TCP_SEG 1024
+#define MEMP_NUM_NETBUF 64
+#define MEMP_NUM_NETCONN 272            /* sockets */
+#define MEMP_NUM_SYS_TIMEOUT (LWIP_NUM_SYS_TIMEOUT_INTERNAL + 8)
+#define PBUF_POOL_SIZE 512
+#define PBUF_POOL_BUFSIZE 1536
+
+/* Protocols. */
+#define LWIP_IPV4 1
+#define LWIP_IPV6 0
+#define LWIP_ARP 1
+#define ETHARP_SUPPORT_STATIC_ENTRIES 1
+#define LWIP_ETHERNET 1
+#define LWIP_ICMP 1
+#define LWIP_RAW 1
+#define LWIP_DHCP 1
+#define LWIP_DHCP_DOES_ACD_CHECK 0      /* SLIRP needs no conflict probe; boot faster */
+#define LWIP_DNS 1
+#define DNS_MAX_SERVERS 2
+#define LWIP_UDP 1
+#define LWIP_TCP 1
+#define LWIP_IGMP 0
+#define IP_REASSEMBLY 1
+#define IP_FRAG 1
+
+/* TCP: MSS for a 1500-byte MTU, windows of 32 segments. */
+#define TCP_MSS 1460
+#define TCP_WND (32 * TCP_MSS)
+#define TCP_SND_BUF (32 * TCP_MSS)
+#define TCP_SND_QUEUELEN ((4 * TCP_SND_BUF) / TCP_MSS)
+#define TCP_LISTEN_BACKLOG 1
+#define TCP_OVERSIZE TCP_MSS
+#define LWIP_TCP_SACK_OUT 1
+#define TCP_QUEUE_OOSEQ 1
+#define LWIP_WND_SCALE 1
+#define TCP_RCV_SCALE 2
+
+/* The sequential and socket APIs, with picolibc owning the C types. */
+#define LWIP_NETCONN 1
+#define LWIP_SOCKET 1
+#define LWIP_COMPAT_SOCKETS 0
+#define LWIP_POSIX_SOCKETS_IO_NAMES 0
+#define LWIP_SOCKET_OFFSET 0
+#define LWIP_SOCKET_SELECT 1
+#define LWIP_SOCKET_POLL 1
+#define LWIP_SO_RCVTIMEO 1
+#define LWIP_SO_SNDTIMEO 1
+#define LWIP_SO_RCVBUF 1
+#define LWIP_SO_LINGER 1
+#define SO_REUSE 1
+#define LWIP_TCP_KEEPALIVE 1
+#define LWIP_NETBUF_RECVINFO 0
+#define LWIP_FIONREAD_LINGER 0
+#define RECV_BUFSIZE_DEFAULT (256 * 1024)
+#define DEFAULT_ACCEPTMBOX_SIZE 64
+#define DEFAULT_TCP_RECVMBOX_SIZE 128
+#define DEFAULT_UDP_RECVMBOX_SIZE 64
+#define DEFAULT_RAW_RECVMBOX_SIZE 16
+#define LWIP_NETIF_API 1
+#define LWIP_NETIF_STATUS_CALLBACK 1
+#define LWIP_NETIF_LINK_CALLBACK 1
+#define LWIP_NETIF_HOSTNAME 1
+
+/* Threads: the tcpip thread's mailbox and stacks. */
+#define TCPIP_MBOX_SIZE 256
+#define TCPIP_THREAD_STACKSIZE (64 * 1024)
+#define DEFAULT_THREAD_STACKSIZE (64 * 1024)
+#define TCPIP_THREAD_NAME "tcpip"
+
+/* Checks and statistics. */
+#define LWIP_STATS 0
+#define LWIP_NOASSERT_ON_ERROR 0
+/* LWIP_PROVIDE_ERRNO stays undefined (lwIP tests #ifdef): errno is picolibc's */
+
+#endif

@@ -1,0 +1,134 @@
+/* net_start (see net.h). */
+#include <stdio.h>
+#include <string.h>
+
+#include "drivers/net/netdev.h"
+#include "drivers/virtio/virtio.h"
+#include "kernel/arch.h"
+#include "kernel/cmdline.h"
+#include "kernel/log.h"
+#include "kernel/thread.h"
+#include "lwip-port/ipconf.h"
+#include "lwip-port/net.h"
+#include "lwip/dhcp.h"
+#include "lwip/dns.h"
+#include "lwip/etharp.h"
+#include "lwip/netifapi.h"
+#include "lwip/tcpip.h"
+
+#define DHCP_WAIT_NS (3ull * 1000000000ull)
+#define POLL_NS (2ull * 1000000ull)
+
+static struct netif netifs[NETDEV_MAX];
+static struct ipconf confs[NETDEV_MAX];
+
+static void ip4(ip4_addr_t *out, uint32_t host_order) { ip4_addr_set_u32(out, lwip_htonl(host_order)); }
+
+static void configure(int i, const struct cmdline *cl)
+{
+	const char *why = "";
+	confs[i].dhcp = true;
+	if (i < cl->net_count && ipconf_parse(cl->net[i], &confs[i], &why) != 0) {
+		log_warn("skiff: warning: ip=%s: bad %s; using DHCP on en%d\n", cl->net[i], why, i);
+		confs[i].dhcp = true;
+	}
+	struct netdev *nd = netdev_get(i);
+	ip4_addr_t addr, mask, gw;
+	ip4(&addr, confs[i].dhcp ? 0 : confs[i].address);
+	ip4(&mask, confs[i].dhcp ? 0 : confs[i].netmask);
+	ip4(&gw, confs[i].dhcp ? 0 : confs[i].gateway);
+	LOCK_TCPIP_CORE();
+	netif_add(&netifs[i], &addr, &mask, &gw, nd, skiff_netif_init, tcpip_input);
+	netifs[i].num = (u8_t)i;
+	if (confs[i].hostname[0])
+		netif_set_hostname(&netifs[i], confs[i].hostname);
+	if (i == 0)
+		netif_set_default(&netifs[i]);
+	netif_set_up(&netifs[i]);
+	if (confs[i].dhcp)
+		dhcp_start(&netifs[i]);
+	else
+		etharp_gratuitous(&netifs[i]);  /* tell the segment who we are */
+	UNLOCK_TCPIP_CORE();
+}
+
+static bool has_address(int i)
+{
+	return !ip4_addr_isany_val(*netif_ip4_addr(&netifs[i]));
+}
+
+static void wait_for_leases(int count)
+{
+	uint64_t deadline = arch_monotonic_ns() + DHCP_WAIT_NS;
+	for (;;) {
+		bool waiting = false;
+		for (int i = 0; i < count; i++)
+			waiting |= confs[i].dhcp && !has_address(i);
+		if (!waiting || arch_monotonic_ns() > deadline)
+			break;
+		thread_sleep_until(arch_monotonic_ns() + POLL_NS);
+	}
+	for (int i = 0; i < count; i++)
+		if (confs[i].dhcp && !has_address(i))
+			log_warn("skiff: warning: en%d: no DHCP lease after %llu s; it has no address\n", i,
+				 (unsigned long long)(DHCP_WAIT_NS / 1000000000ull));
+}
+
+static void set_dns(const struct cmdline *cl)
+{
+	uint32_t server;
+	if (!cl->dns)
+		return;
+	if (ipconf_parse_ipv4(cl->dns, &server) != 0) {
+		log_warn("skiff: warning: dns=%s is not an IPv4 address, ignored\n", cl->dns);
+		return;
+	}
+	ip_addr_t addr;
+	ip4(ip_2_ip4(&addr), server);
+	IP_SET_TYPE_VAL(addr, IPADDR_TYPE_V4);
+	LOCK_TCPIP_CORE();
+	dns_setserver(0, &addr);
+	UNLOCK_TCPIP_CORE();
+}
+
+void net_describe(void)
+{
+	for (int i = 0; i < netdev_count(); i++) {
+		char a[16], m[16], g[16];
+		ip4addr_ntoa_r(netif_ip4_addr(&netifs[i]), a, sizeof(a));
+		ip4addr_ntoa_r(netif_ip4_netmask(&netifs[i]), m, sizeof(m));
+		ip4addr_ntoa_r(netif_ip4_gw(&netifs[i]), g, sizeof(g));
+		struct netdev *nd = netdev_get(i);
+		log_info("skiff: en%d (%s): %s netmask %s gateway %s (%s)\n", i, nd->name, a, m, g,
+			 confs[i].dhcp ? "dhcp" : "static");
+		log_debug("skiff: en%d: %llu frames in (%llu dropped), %llu out (%llu dropped)\n", i,
+			  (unsigned long long)nd->rx_frames, (unsigned long long)nd->rx_dropped,
+			  (unsigned long long)nd->tx_frames, (unsigned long long)nd->tx_dropped);
+	}
+}
+
+static void tcpip_ready(void *arg)
+{
+	sem_up(arg);
+}
+
+void net_start(const struct cmdline *cl)
+{
+	virtio_probe_all();
+	int count = netdev_count();
+	if (count == 0) {
+		if (cl->net_count)
+			log_warn("skiff: warning: ip= given but there is no network device\n");
+		return;
+	}
+	if (cl->net_count > count)
+		log_warn("skiff: warning: %d ip= options for %d network devices\n", cl->net_count, count);
+	struct semaphore ready = { 0, WAITQ_INIT };
+	tcpip_init(tcpip_ready, &ready);
+	sem_down_until(&ready, DEADLINE_NONE);
+	for (int i = 0; i < count; i++)
+		configure(i, cl);
+	set_dns(cl);
+	wait_for_leases(count);
+	net_describe();
+}

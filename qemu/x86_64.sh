@@ -20,3 +20,11 @@ qemu_machine_args() {
 qemu_exit_args() {
 	echo "-device isa-debug-exit,iobase=0xf4,iosize=0x04 -debugcon file:$1"
 }
+
+# The NIC model: virtio-mmio on microvm (no PCI), virtio-pci elsewhere.
+qemu_nic_device() {
+	case $1 in
+	microvm) echo virtio-net-device ;;
+	*) echo virtio-net-pci ;;
+	esac
+}

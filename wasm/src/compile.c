@@ -499,6 +499,18 @@ static void load(struct cc *c, int o, uint32_t natural, uint8_t t)
     struct sv d = push(c, t);
     if (!live(c))
         return;
+    if (c->kend == c->len && a.slot == c->kslot && a.slot == tslot(c, c->h - 1)) {
+        /* the address is the constant just emitted: load from a fixed address */
+        uint32_t addr = (uint32_t)c->kval;
+        c->len = c->kpos;
+        c->kend = NOIDX;
+        op(c, OP_LD32K + (o - OP_LD32));
+        w(c, d.slot);
+        produced(c, c->len - 1);
+        w(c, addr);
+        w(c, off);
+        return;
+    }
     if (c->aend == c->len && a.slot == c->adst && a.slot == tslot(c, c->h - 1)) {
         /* the address is "base + imm" computed just before: fold it into the load */
         c->len = c->apos;

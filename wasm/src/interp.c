@@ -392,6 +392,22 @@ dispatch:
     LOADA(LD16S64A, int16_t, 2, (uint64_t)(int64_t)v_)
     LOADA(LD32S64A, int32_t, 4, (uint64_t)(int64_t)v_)
     LOADA(LD32U64A, uint32_t, 4, v_)
+#define EAK(addr, off, n) \
+    uint64_t ea_ = (uint64_t)(addr) + (off); \
+    if (ea_ + (n) > msize) \
+        TRAP(WASM_TRAP_MEMORY_OOB);
+#define LOADK(name, T, N, conv) \
+    CASE(name) { T v_; EAK(ip[2], ip[3], N) memcpy(&v_, mb + ea_, N); fp[ip[1]] = conv; ip += 4; NEXT(); }
+    LOADK(LD32K, uint32_t, 4, v_)
+    LOADK(LD64K, uint64_t, 8, v_)
+    LOADK(LD8S32K, int8_t, 1, (uint32_t)(int32_t)v_)
+    LOADK(LD8UK, uint8_t, 1, v_)
+    LOADK(LD16S32K, int16_t, 2, (uint32_t)(int32_t)v_)
+    LOADK(LD16UK, uint16_t, 2, v_)
+    LOADK(LD8S64K, int8_t, 1, (uint64_t)(int64_t)v_)
+    LOADK(LD16S64K, int16_t, 2, (uint64_t)(int64_t)v_)
+    LOADK(LD32S64K, int32_t, 4, (uint64_t)(int64_t)v_)
+    LOADK(LD32U64K, uint32_t, 4, v_)
 #define STOREA(name, T, N) \
     CASE(name) { T v_ = (T)fp[ip[2]]; EAA(ip[1], ip[3], ip[4], N) memcpy(mb + ea_, &v_, N); ip += 5; NEXT(); }
     STOREA(ST32A, uint32_t, 4)

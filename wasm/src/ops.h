@@ -55,6 +55,9 @@
     X(LD32A, 5) X(LD64A, 5) X(LD8S32A, 5) X(LD8UA, 5) X(LD16S32A, 5) X(LD16UA, 5)         \
     X(LD8S64A, 5) X(LD16S64A, 5) X(LD32S64A, 5) X(LD32U64A, 5)                            \
     X(ST32A, 5) X(ST64A, 5) X(ST8A, 5) X(ST16A, 5)                                        \
+    /* loads from a constant address (globals in the data segment): d addr offset */      \
+    X(LD32K, 4) X(LD64K, 4) X(LD8S32K, 4) X(LD8UK, 4) X(LD16S32K, 4) X(LD16UK, 4)         \
+    X(LD8S64K, 4) X(LD16S64K, 4) X(LD32S64K, 4) X(LD32U64K, 4)                            \
     /* numeric, unary: d s; binary: d a b */                                              \
     X(I32_EQZ, 3) X(I32_EQ, 4) X(I32_NE, 4) X(I32_LT_S, 4) X(I32_LT_U, 4)                 \
     X(I32_GT_S, 4) X(I32_GT_U, 4) X(I32_LE_S, 4) X(I32_LE_U, 4) X(I32_GE_S, 4)            \

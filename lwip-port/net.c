@@ -16,7 +16,7 @@
 #include "lwip/netifapi.h"
 #include "lwip/tcpip.h"
 
-#define DHCP_WAIT_NS (3ull * 1000000000ull)
+#define DHCP_WAIT_NS (5ull * 1000000000ull)
 #define POLL_NS (2ull * 1000000ull)
 
 static struct netif netifs[NETDEV_MAX];

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Network bring-up: virtio-net on each transport (PCI modern with MSI-X,
+# PCI legacy with INTx, MMIO legacy and modern), DHCP from QEMU's user
+# networking, static ip=, two NICs in order, and the bounded DHCP wait.
+# Usage: net.sh dhcp MACHINE | legacy-pci | modern-mmio | static | two-nics | no-lease
+. "$(dirname "$0")/lib.sh"
+dhcp_line() { echo "skiff: en$1 \\(virtio1@$2\\): $3 netmask 255.255.255.0 gateway $4 \\($5\\)"; }
+case $1 in
+dhcp)
+	boot netinfo --machine "$2" --net user
+	bus=pci; [ "$2" = microvm ] && bus=mmio
+	expect_match "^$(dhcp_line 0 "$bus[0-9a-f:.]+" 10.0.2.15 10.0.2.2 dhcp)$"
+	;;
+legacy-pci)
+	SKIFF_QEMU_ARGS="-global virtio-net-pci.disable-modern=on" boot netinfo --machine pc --net user --append loglevel=7
+	expect_match "mac 52:54:00:12:34:56 mtu 1500, [0-9]+\\+[0-9]+ buffers, legacy$"
+	expect_match "^skiff: irq line [0-9]+ -> vector 0x[0-9a-f]+ \\(level\\)$"
+	expect_match "^$(dhcp_line 0 'pci[0-9:.]+' 10.0.2.15 10.0.2.2 dhcp)$"
+	;;
+modern-mmio)
+	SKIFF_QEMU_ARGS="-global virtio-mmio.force-legacy=false" boot netinfo --machine microvm --net user --append loglevel=7
+	expect_match "mac 52:54:00:12:34:56 mtu 1500, [0-9]+\\+[0-9]+ buffers, virtio 1.x$"
+	expect_match "^$(dhcp_line 0 'mmio[0-9a-f]+' 10.0.2.15 10.0.2.2 dhcp)$"
+	;;
+static)
+	boot netinfo --net user --ip 10.0.2.42/24,10.0.2.2
+	expect_match "^$(dhcp_line 0 'mmio[0-9a-f]+' 10.0.2.42 10.0.2.2 static)$"
+	;;
+two-nics)
+	# The second NIC's network differs, so the order is visible.
+	SKIFF_QEMU_ARGS="-netdev user,id=second,net=10.0.3.0/24 -device virtio-net-pci,netdev=second,mac=52:54:00:00:00:02" \
+		boot netinfo --machine pc --net user --append 'loglevel=7 ip=dhcp ip=10.0.3.9::10.0.3.2:255.255.255.0'
+	expect_match "^$(dhcp_line 0 'pci[0-9:.]+' 10.0.2.15 10.0.2.2 dhcp)$"
+	expect_match "^$(dhcp_line 1 'pci[0-9:.]+' 10.0.3.9 10.0.3.2 static)$"
+	expect_match "^skiff: virtio1@pci[0-9:.]+: mac 52:54:00:00:00:02 "
+	;;
+no-lease)
+	# A NIC on an empty hub: nobody answers DHCP.
+	SKIFF_QEMU_ARGS="-netdev hubport,id=lonely,hubid=7 -device virtio-net-device,netdev=lonely" \
+		boot netinfo --net none
+	expect_line "skiff: warning: en0: no DHCP lease after 5 s; it has no address"
+	expect_line "netinfo: main reached"
+	;;
+*) echo "unknown case $1"; exit 2 ;;
+esac
+expect_status 0
+done_ok

@@ -155,18 +155,21 @@ static void serve(int lfd)
 		long long now = (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 		int timeout = paused_until > now ? (int)(paused_until - now) : -1;
 
-		pfds[0].fd = nconns < max_conns && timeout < 0 ? lfd : -1;
-		pfds[0].events = POLLIN;
-		pfds[0].revents = 0;
+		/* The listener goes last, and only while we accept: no negative
+		 * fds for poll() to skip. */
+		size_t polled = nconns;
+		int accepting = nconns < max_conns && timeout < 0;
 		for (size_t i = 0; i < nconns; i++) {
 			struct conn *c = conns[i];
-			pfds[i + 1].fd = c->fd;
-			pfds[i + 1].events = (short)((c->eof || c->len == BUF_SIZE ? 0 : POLLIN) |
-			                             (c->off < c->len ? POLLOUT : 0));
-			pfds[i + 1].revents = 0;
+			pfds[i].fd = c->fd;
+			pfds[i].events = (short)((c->eof || c->len == BUF_SIZE ? 0 : POLLIN) |
+			                         (c->off < c->len ? POLLOUT : 0));
+			pfds[i].revents = 0;
 		}
-		size_t polled = nconns;
-		if (poll(pfds, polled + 1, timeout) < 0) {
+		pfds[polled].fd = lfd;
+		pfds[polled].events = POLLIN;
+		pfds[polled].revents = 0;
+		if (poll(pfds, polled + (accepting ? 1 : 0), timeout) < 0) {
 			if (errno == EINTR)
 				continue;
 			perror("echo: poll");
@@ -174,7 +177,7 @@ static void serve(int lfd)
 		}
 		for (size_t i = 0; i < polled; i++) {
 			struct conn *c = conns[i];
-			short ev = pfds[i + 1].revents;
+			short ev = pfds[i].revents;
 			if (ev & (POLLIN | POLLHUP | POLLERR) && !c->eof)
 				on_readable(c);
 			else if (ev & (POLLHUP | POLLERR) && !(ev & POLLOUT))
@@ -184,7 +187,7 @@ static void serve(int lfd)
 				on_writable(c);
 		}
 		reap();
-		if (pfds[0].revents & POLLIN)
+		if (accepting && pfds[polled].revents & POLLIN)
 			accept_clients(lfd, &paused_until);
 	}
 }

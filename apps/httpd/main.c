@@ -360,17 +360,19 @@ static void serve(int lfd)
 		exit(1);
 	}
 	for (;;) {
-		int accepting = nconns < opt.max_conns && now_ms() >= accept_paused_until;
-		pfds[0].fd = accepting ? lfd : -1;
-		pfds[0].events = POLLIN;
-		pfds[0].revents = 0;
-		for (size_t i = 0; i < nconns; i++) {
-			pfds[i + 1].fd = conns[i]->fd;
-			pfds[i + 1].events = wanted_events(conns[i]);
-			pfds[i + 1].revents = 0;
-		}
+		/* The listener goes last, and only while we accept: no negative
+		 * fds for poll() to skip. */
 		size_t polled = nconns;
-		if (poll(pfds, polled + 1, poll_timeout(now_ms())) < 0) {
+		int accepting = nconns < opt.max_conns && now_ms() >= accept_paused_until;
+		for (size_t i = 0; i < nconns; i++) {
+			pfds[i].fd = conns[i]->fd;
+			pfds[i].events = wanted_events(conns[i]);
+			pfds[i].revents = 0;
+		}
+		pfds[polled].fd = lfd;
+		pfds[polled].events = POLLIN;
+		pfds[polled].revents = 0;
+		if (poll(pfds, polled + (accepting ? 1 : 0), poll_timeout(now_ms())) < 0) {
 			if (errno == EINTR)
 				continue;
 			perror("httpd: poll");
@@ -378,7 +380,7 @@ static void serve(int lfd)
 		}
 		for (size_t i = 0; i < polled; i++) {
 			struct conn *c = conns[i];
-			short ev = pfds[i + 1].revents;
+			short ev = pfds[i].revents;
 			if (ev & (POLLIN | POLLHUP | POLLERR)) {
 				if (c->state == CONN_CLOSING && !(ev & POLLOUT))
 					conn_close(c); /* hung up before taking its answer */
@@ -397,7 +399,7 @@ static void serve(int lfd)
 		for (size_t i = 0; i < nconns; i++)
 			expire(conns[i], now);
 		reap();
-		if (pfds[0].revents & POLLIN)
+		if (accepting && pfds[polled].revents & POLLIN)
 			accept_clients(lfd);
 	}
 }
@@ -452,7 +454,7 @@ static void parse_args(int argc, char **argv)
 	opt.idle_ms = 10000;
 	opt.max_conns = 256;
 	opt.max_body = 64 * 1024;
-	for (int i = 1; i < argc; i++) {
+	for (int i = 1; i < argc; i += 2) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 		if (v == NULL)
 			usage();
@@ -466,7 +468,6 @@ static void parse_args(int argc, char **argv)
 			opt.max_body = (unsigned long long)number(v, 0, 1e15);
 		else if (strcmp(a, "--bind") != 0 || inet_pton(AF_INET, v, &opt.bind) != 1)
 			usage();
-		i++;
 	}
 	if (opt.idle_ms < 1)
 		opt.idle_ms = 1;

@@ -17,8 +17,9 @@ import sys
 import threading
 import time
 
-import netlib
-from netlib import CheckFailed, expect
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+import netlib  # noqa: E402
+from netlib import CheckFailed, expect  # noqa: E402
 
 
 def first_difference(a, b):

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# A guest on a tap device: inside a network namespace this test creates
+# (bridge br0 192.168.77.1/24 with tap0), the guest gets a static address
+# with --net tap:tap0 --ip, and the namespace reaches it. No traffic leaves
+# the namespace. Skipped (status 77) where namespaces or tun are not allowed.
+# Usage: tap.sh ping
+. "$(dirname "$0")/lib.sh"
+ns=skiff-tap-$$
+guest_ip=192.168.77.2
+cleanup() {
+	# The guest runs in its own process group: stop skiff and its QEMU.
+	[ -z "${guest_pid:-}" ] || kill -- "-$guest_pid" 2>/dev/null || true
+	ip netns del "$ns" 2>/dev/null || true
+	rm -rf "$work"
+}
+trap cleanup EXIT
+if [ "$(id -u)" != 0 ] || [ ! -c /dev/net/tun ] || ! ip netns add "$ns" 2>/dev/null; then
+	echo "skipped: needs root, /dev/net/tun and network namespaces"
+	exit 77
+fi
+ip -n "$ns" link set lo up
+ip -n "$ns" link add br0 type bridge
+ip -n "$ns" tuntap add dev tap0 mode tap
+ip -n "$ns" link set tap0 master br0
+ip -n "$ns" addr add 192.168.77.1/24 dev br0
+ip -n "$ns" link set br0 up
+ip -n "$ns" link set tap0 up
+
+case $1 in
+ping)
+	setsid ip netns exec "$ns" "$SKIFF" run --arch "$ARCH" --timeout "$GUEST_TIMEOUT" netinfo \
+		--net tap:tap0 --ip "$guest_ip/24,192.168.77.1" -- --stay 20 </dev/null >"$work/raw" 2>&1 &
+	guest_pid=$!
+	for _ in $(seq 100); do
+		grep -q "netinfo: staying up" "$work/raw" 2>/dev/null && break
+		sleep 0.1
+	done
+	tr -d '\r' <"$work/raw" >"$output"
+	expect_match "^skiff: en0 \\(virtio1@mmio[0-9a-f]+\\): $guest_ip netmask 255.255.255.0 gateway 192.168.77.1 \\(static\\)$"
+	ip netns exec "$ns" ping -c 3 -i 0.2 -W 2 "$guest_ip" >"$work/ping" 2>&1 || fail "no ping reply: $(cat "$work/ping")"
+	pass
+	;;
+*) echo "unknown case $1"; exit 2 ;;
+esac
+done_ok

@@ -201,7 +201,8 @@ int virtio_net_probe(struct virtio_device *d)
 	if (!n)
 		return -ENOMEM;
 	n->dev = d;
-	int err = virtio_negotiate(d, (1ull << NET_F_MAC) | (1ull << NET_F_MTU) | (1ull << NET_F_STATUS));
+	int err = virtio_negotiate(d, (1ull << NET_F_MAC) | (1ull << NET_F_MTU) | (1ull << NET_F_STATUS) |
+					  (1ull << VIRTIO_F_EVENT_IDX));
 	if (err)
 		return err;
 	n->hdr_len = d->modern ? 12 : 10;

@@ -11,6 +11,7 @@ app=${1:?usage: native.sh httpd|echo BINARY}
 bin=${2:?usage: native.sh httpd|echo BINARY}
 log=$(mktemp)
 pid=
+checks_pid=
 
 stop_server() {
 	if [ -n "$pid" ]; then
@@ -19,7 +20,9 @@ stop_server() {
 		pid=
 	fi
 }
-trap 'stop_server; rm -f "$log"' EXIT
+# On any exit, a signal from ctest's timeout included: stop what we started.
+trap '[ -z "$checks_pid" ] || kill "$checks_pid" 2>/dev/null; stop_server; rm -f "$log"' EXIT
+trap 'exit 143' TERM INT
 
 case $app in
 httpd) checks=http_checks.py server_args=(--idle-timeout 1) check_args=(--idle-timeout-check 1) ;;
@@ -43,8 +46,12 @@ done
 [ -n "$pid" ] || exit 1
 echo "native.sh: $app (pid $pid) listening on 127.0.0.1:$port"
 
-python3 "$here/$checks" --host 127.0.0.1 --port "$port" "${check_args[@]}"
+# In the background so that a signal stops the checks too, not only us.
+python3 "$here/$checks" --host 127.0.0.1 --port "$port" "${check_args[@]}" &
+checks_pid=$!
+wait "$checks_pid"
 status=$?
+checks_pid=
 if ! kill -0 "$pid" 2>/dev/null; then
 	echo "native.sh: $app exited during the checks"
 	status=1

@@ -58,6 +58,9 @@ err_t skiff_netif_init(struct netif *netif)
 	netif->mtu = nd->mtu;
 	netif->flags = NETIF_FLAG_BROADCAST | NETIF_FLAG_ETHARP | NETIF_FLAG_ETHERNET |
 		       (nd->link_up ? NETIF_FLAG_LINK_UP : 0);
+	if (nd->tx_csum)
+		NETIF_SET_CHECKSUM_CTRL(netif, NETIF_CHECKSUM_ENABLE_ALL &
+					       ~(NETIF_CHECKSUM_GEN_TCP | NETIF_CHECKSUM_GEN_UDP));
 	netif->output = etharp_output;
 	netif->linkoutput = low_level_output;
 	nd->stack = netif;

@@ -22,6 +22,7 @@ struct netdev {
 	uint8_t mac[6];
 	uint16_t mtu;                   /* IP MTU, 1500 unless the device says */
 	bool link_up;
+	bool tx_csum;                   /* device fills TCP/UDP checksums of sent frames */
 	/* Queues one frame made of `count` segments (total bytes `len`, at
 	 * most mtu + 14). Does not block: 0, or -ENOBUFS when the device's
 	 * transmit ring is full (the frame is dropped; TCP resends). */

@@ -1,5 +1,6 @@
 /* virtio-net (virtio 1.x section 5.1): one receive and one transmit queue,
- * no offloads yet. The receive ring is kept full of 2 KiB buffers; a
+ * transmit checksum offload when the device offers it (QEMU does with a tap
+ * backend, not with user networking), no segmentation offload. The receive ring is kept full of 2 KiB buffers; a
  * driver thread per NIC, woken by the interrupt handler, hands frames to
  * the stack, gives the buffers back and reclaims sent frames. */
 #include <errno.h>
@@ -13,6 +14,7 @@
 #include "kernel/sync.h"
 #include "kernel/thread.h"
 
+#define NET_F_CSUM 0
 #define NET_F_MTU 3
 #define NET_F_MAC 5
 #define NET_F_STATUS 16
@@ -41,6 +43,11 @@ struct vnet {
 	bool dead;
 };
 
+#define HDR_F_NEEDS_CSUM 1
+#define ETHERTYPE_IPV4 0x0800
+#define IPPROTO_TCP_ 6
+#define IPPROTO_UDP_ 17
+
 static uint64_t dma(const void *p) { return (uintptr_t)p; }     /* identity-mapped pages */
 
 static void *alloc_buffers(unsigned count)
@@ -58,6 +65,37 @@ static int post_rx(struct vnet *n, unsigned slot)
 	};
 	/* The cookie is the slot number + 1 (a cookie must not be NULL). */
 	return virtq_add(&n->rx, parts, 0, 2, (void *)(uintptr_t)(slot + 1));
+}
+
+static uint16_t be16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
+
+/* With VIRTIO_NET_F_CSUM the stack leaves TCP/UDP checksums to the device
+ * (netif.c): tell it where the checksum goes (header flags, csum_start,
+ * csum_offset) and seed the field with the pseudo-header sum, which the
+ * device folds into its sum over the segment. */
+static void offload_checksum(uint8_t *hdr, uint8_t *frame, size_t len)
+{
+	if (len < 14 + 20 || be16(frame + 12) != ETHERTYPE_IPV4)
+		return;
+	uint8_t *ip = frame + 14;
+	unsigned ihl = (ip[0] & 0x0F) * 4u;
+	unsigned total = be16(ip + 2);
+	unsigned proto = ip[9];
+	unsigned offset = proto == IPPROTO_TCP_ ? 16 : proto == IPPROTO_UDP_ ? 6 : 0;
+	bool fragment = (be16(ip + 6) & 0x3FFF) != 0;   /* MF set or an offset */
+	if (!offset || fragment || ihl < 20 || total > len - 14 || total < ihl + offset + 2)
+		return;
+	uint32_t sum = be16(ip + 12) + be16(ip + 14) + be16(ip + 16) + be16(ip + 18) +
+		       proto + (total - ihl);
+	while (sum >> 16)
+		sum = (sum & 0xFFFF) + (sum >> 16);
+	uint8_t *field = ip + ihl + offset;
+	field[0] = (uint8_t)(sum >> 8);
+	field[1] = (uint8_t)sum;
+	uint16_t start = (uint16_t)(14 + ihl), where = (uint16_t)offset;
+	hdr[0] = HDR_F_NEEDS_CSUM;
+	memcpy(hdr + 6, &start, 2);     /* little-endian, like the device */
+	memcpy(hdr + 8, &where, 2);
 }
 
 static void reclaim_tx(struct vnet *n)
@@ -86,6 +124,8 @@ static int transmit(struct netdev *nd, const struct netdev_seg *segs, unsigned c
 		memcpy(buf + at, segs[i].data, segs[i].len);
 		at += segs[i].len;
 	}
+	if (nd->tx_csum)
+		offload_checksum(buf, buf + HDR_ROOM, len);
 	struct virtq_buf parts[2] = { { dma(buf), n->hdr_len }, { dma(buf + HDR_ROOM), (uint32_t)len } };
 	int err = virtq_add(&n->tx, parts, 2, 0, (void *)(uintptr_t)(slot + 1));
 	if (err) {
@@ -166,6 +206,7 @@ static void read_identity(struct vnet *n)
 		if (mtu >= 68 && mtu <= FRAME_MAX - 14)
 			n->nd.mtu = mtu;
 	}
+	n->nd.tx_csum = virtio_has(d, NET_F_CSUM);
 	n->nd.link_up = true;
 	if (virtio_has(d, NET_F_STATUS)) {
 		uint16_t status;
@@ -202,7 +243,7 @@ int virtio_net_probe(struct virtio_device *d)
 		return -ENOMEM;
 	n->dev = d;
 	int err = virtio_negotiate(d, (1ull << NET_F_MAC) | (1ull << NET_F_MTU) | (1ull << NET_F_STATUS) |
-					  (1ull << VIRTIO_F_EVENT_IDX));
+					  (1ull << NET_F_CSUM) | (1ull << VIRTIO_F_EVENT_IDX));
 	if (err)
 		return err;
 	n->hdr_len = d->modern ? 12 : 10;
@@ -227,8 +268,9 @@ int virtio_net_probe(struct virtio_device *d)
 	virtio_ready(d);
 	virtio_kick(d, &n->rx);
 	netdev_register(&n->nd);
-	log_debug("skiff: %s: mac %02x:%02x:%02x:%02x:%02x:%02x mtu %u, %u+%u buffers, %s\n",
+	log_debug("skiff: %s: mac %02x:%02x:%02x:%02x:%02x:%02x mtu %u, %u+%u buffers, %s%s\n",
 		  n->nd.name, n->nd.mac[0], n->nd.mac[1], n->nd.mac[2], n->nd.mac[3], n->nd.mac[4],
-		  n->nd.mac[5], n->nd.mtu, n->rx_slots, n->tx_slots, d->modern ? "virtio 1.x" : "legacy");
+		  n->nd.mac[5], n->nd.mtu, n->rx_slots, n->tx_slots, d->modern ? "virtio 1.x" : "legacy",
+		  n->nd.tx_csum ? ", checksum offload" : "");
 	return 0;
 }

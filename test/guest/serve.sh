@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# A server app in the guest, reached from the host through QEMU's user
+# networking forward on 127.0.0.1, put through the same client checks as
+# its native build (test/net/*_checks.py).
+# Usage: serve.sh httpd|echo MACHINE
+. "$(dirname "$0")/lib.sh"
+app=$1 machine=$2
+net=$repo/test/net
+case $app in
+httpd) checks=http_checks.py guest_port=8080 app_args=(--port 8080 --idle-timeout 1) check_args=(--idle-timeout-check 1) ;;
+echo) checks=echo_checks.py guest_port=9000 app_args=(--port 9000) check_args=() ;;
+*) echo "unknown app $app"; exit 2 ;;
+esac
+make -s -C "$repo" ARCH="$ARCH" "build/$ARCH/$app.elf"
+guest_pid=
+stop_guest() {
+	# The guest runs in its own process group: stop skiff and its QEMU.
+	[ -z "$guest_pid" ] || kill -- "-$guest_pid" 2>/dev/null || true
+	guest_pid=
+}
+trap 'stop_guest; rm -rf "$work"' EXIT
+
+for attempt in 1 2 3; do
+	port=$(python3 "$net/netlib.py" free-port)
+	setsid "$SKIFF" run --arch "$ARCH" --machine "$machine" --timeout 300 --mem 64M \
+		-p "$port:$guest_port" "$app" -- "${app_args[@]}" </dev/null >"$work/raw" 2>&1 &
+	guest_pid=$!
+	if python3 "$net/netlib.py" wait-line "$work/raw" "^$app: listening on port $guest_port" 60 "$guest_pid"; then
+		break
+	fi
+	stop_guest
+done
+tr -d '\r' <"$work/raw" >"$output"
+[ -n "$guest_pid" ] || fail "$app never got ready"
+expect_match "^skiff: en0 \\(virtio1@[a-z]+[0-9a-f:.]+\\): 10.0.2.15 netmask 255.255.255.0 gateway 10.0.2.2 \\(dhcp\\)$"
+python3 "$net/$checks" --host 127.0.0.1 --port "$port" "${check_args[@]}" || {
+	tr -d '\r' <"$work/raw" >"$output"
+	fail "client checks failed against the guest"
+}
+pass
+kill -0 "$guest_pid" 2>/dev/null || fail "the guest stopped during the checks"
+pass
+done_ok

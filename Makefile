@@ -33,8 +33,9 @@ KERNEL_SRCS := $(wildcard boot/$(ARCH)/*.c boot/$(ARCH)/*.S arch/$(ARCH)/*.c arc
 LIB_SRCS := $(wildcard fs/*.c libc-shim/*.c)
 
 # The network stack: lwIP (from deps/, built as it is), its port and the NIC
-# drivers, in an archive that is only pulled in when the app uses sockets
-# (kernel_main's reference to net_start is weak).
+# drivers, and libc-shim's socket calls, in an archive that is only pulled
+# in when the app uses sockets (kernel_main's reference to net_start is weak;
+# libc-shim/net/socket.c's is strong).
 LWIP_SRCS := $(addprefix $(LWIP)/core/,init.c def.c dns.c inet_chksum.c ip.c mem.c memp.c \
 		netif.c pbuf.c raw.c stats.c sys.c tcp.c tcp_in.c tcp_out.c timeouts.c udp.c) \
 	$(addprefix $(LWIP)/core/ipv4/,acd.c autoip.c dhcp.c etharp.c icmp.c igmp.c ip4.c \
@@ -42,7 +43,8 @@ LWIP_SRCS := $(addprefix $(LWIP)/core/,init.c def.c dns.c inet_chksum.c ip.c mem
 	$(addprefix $(LWIP)/api/,api_lib.c api_msg.c err.c if_api.c netbuf.c netdb.c netifapi.c \
 		sockets.c tcpip.c) \
 	$(LWIP)/netif/ethernet.c
-NET_SRCS := $(LWIP_SRCS) $(wildcard lwip-port/*.c drivers/*/*.c)
+# libc-shim/net (sockets, netdb) is there too: socket() pulls it all in.
+NET_SRCS := $(LWIP_SRCS) $(wildcard lwip-port/*.c drivers/*/*.c libc-shim/net/*.c)
 NET_LIB := $(O)/libnet.a
 RUNTIME_OBJS := $(patsubst %,$(O)/obj/%.o,$(KERNEL_SRCS) $(LIB_SRCS))
 

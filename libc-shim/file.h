@@ -10,6 +10,7 @@
 #ifndef SKIFF_LIBC_FILE_H
 #define SKIFF_LIBC_FILE_H
 
+#include <poll.h>
 #include <stddef.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -25,6 +26,17 @@ struct file_ops {
 	off_t (*seek)(struct file *f, off_t off, int whence);
 	int (*stat)(struct file *f, struct stat *st);
 	void (*release)(struct file *f);        /* last reference dropped */
+	/* F_SETFL: the kind applies `flags` (O_NONBLOCK...) before they are
+	 * stored in f->flags; sockets pass O_NONBLOCK on to lwIP. */
+	int (*set_flags)(struct file *f, int flags);
+	/* ioctl requests the kind understands; others are -ENOTTY. */
+	int (*ioctl)(struct file *f, unsigned long request, void *arg);
+	/* Files whose readiness needs waiting (sockets) are polled in one
+	 * batch by their kind: `fds` are fds of files sharing this op; fill
+	 * revents and return how many are ready, waiting up to `timeout_ms`
+	 * (-1: no limit). Files without it are always ready for the
+	 * operations they have (read: POLLIN, write: POLLOUT). */
+	int (*poll_group)(struct pollfd *fds, nfds_t n, int timeout_ms);
 };
 
 struct file {

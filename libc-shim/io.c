@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <sys/ioctl.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -105,9 +106,13 @@ int fcntl(int fd, int cmd, ...)
 	switch (cmd) {
 	case F_GETFL:
 		return f->flags;
-	case F_SETFL:
-		f->flags = (f->flags & O_ACCMODE) | ((int)arg & ~O_ACCMODE);
-		return 0;
+	case F_SETFL: {
+		int flags = (f->flags & O_ACCMODE) | ((int)arg & ~O_ACCMODE);
+		int err = f->ops->set_flags ? f->ops->set_flags(f, flags) : 0;
+		if (!err)
+			f->flags = flags;
+		return (int)syscall_result(err);
+	}
 	case F_GETFD:
 	case F_SETFD:
 		return 0;       /* no exec, so close-on-exec means nothing */
@@ -120,6 +125,23 @@ int fcntl(int fd, int cmd, ...)
 	default:
 		return (int)syscall_result(-EINVAL);
 	}
+}
+
+int ioctl(int fd, unsigned long request, ...)
+{
+	struct file *f = fd_get(fd);
+	if (!f)
+		return (int)syscall_result(-EBADF);
+	va_list ap;
+	va_start(ap, request);
+	void *arg = va_arg(ap, void *);
+	va_end(ap);
+	if (f->ops->ioctl)
+		return (int)syscall_result(f->ops->ioctl(f, request, arg));
+	if (request != FIONBIO)
+		return (int)syscall_result(-ENOTTY);
+	int flags = *(const int *)arg ? f->flags | O_NONBLOCK : f->flags & ~O_NONBLOCK;
+	return fcntl(fd, F_SETFL, flags);
 }
 
 ssize_t readv(int fd, const struct iovec *iov, int count)

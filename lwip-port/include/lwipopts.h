@@ -5,6 +5,12 @@
 #ifndef SKIFF_LWIPOPTS_H
 #define SKIFF_LWIPOPTS_H
 
+/* picolibc's <machine/endian.h> (which the POSIX socket headers bring in)
+ * and arch/cc.h both define BYTE_ORDER: take picolibc's header first and
+ * drop its definition, so cc.h's (the same value) is the only one. */
+#include <machine/endian.h>
+#undef BYTE_ORDER
+
 #define NO_SYS 0
 #define SYS_LIGHTWEIGHT_PROT 1          /* sys_arch_protect = interrupts off */
 #define LWIP_TCPIP_CORE_LOCKING 1       /* sockets call the core under a mutex */
@@ -31,6 +37,10 @@
 #define ETHARP_SUPPORT_STATIC_ENTRIES 1
 #define LWIP_ETHERNET 1
 #define LWIP_ICMP 1
+/* 127.0.0.1 (lo) and packets to our own addresses loop back through the
+ * tcpip thread, so a guest can talk to itself. */
+#define LWIP_HAVE_LOOPIF 1
+#define LWIP_NETIF_LOOPBACK 1
 #define LWIP_RAW 1
 #define LWIP_DHCP 1
 #define LWIP_DHCP_DOES_ACD_CHECK 0      /* SLIRP needs no conflict probe; boot faster */
@@ -58,6 +68,21 @@
 #define LWIP_NETCONN 1
 #define LWIP_SOCKET 1
 #define LWIP_COMPAT_SOCKETS 0
+/* sockaddr, option numbers and flags come from skiff's POSIX headers (Linux
+ * values), the same ones apps compile against; posix_glue.h adds the few
+ * names lwIP needs besides. */
+#define LWIP_SOCKET_EXTERNAL_HEADERS 1
+#define LWIP_SOCKET_EXTERNAL_HEADER_SOCKETS_H "posix_glue.h"
+#define LWIP_SOCKET_EXTERNAL_HEADER_INET_H "posix_glue.h"
+/* <netinet/in.h> has htons() and friends as inline functions: lwIP must
+ * not turn those names into macros. */
+#define LWIP_DONT_PROVIDE_BYTEORDER_FUNCTIONS 1
+#define lwip_htons(x) __builtin_bswap16(x)
+#define lwip_htonl(x) __builtin_bswap32(x)
+#define LWIP_DNS_API_DECLARE_H_ERRNO 0  /* <netdb.h> owns these */
+#define LWIP_DNS_API_DEFINE_ERRORS 0
+#define LWIP_DNS_API_DEFINE_FLAGS 0
+#define LWIP_DNS_API_DECLARE_STRUCTS 0
 #define LWIP_POSIX_SOCKETS_IO_NAMES 0
 #define LWIP_SOCKET_OFFSET 0
 #define LWIP_SOCKET_SELECT 1
@@ -85,6 +110,10 @@
 #define TCPIP_THREAD_STACKSIZE (64 * 1024)
 #define DEFAULT_THREAD_STACKSIZE (64 * 1024)
 #define TCPIP_THREAD_NAME "tcpip"
+
+/* Checksums per interface: a NIC that computes TCP/UDP checksums on
+ * transmit (virtio-net VIRTIO_NET_F_CSUM) saves the guest the work. */
+#define LWIP_CHECKSUM_CTRL_PER_NETIF 1
 
 /* Checks and statistics. */
 #define LWIP_STATS 0

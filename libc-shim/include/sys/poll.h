@@ -1,0 +1,2 @@
+/* Some programs include <sys/poll.h>, as glibc allows. */
+#include <poll.h>

@@ -110,7 +110,10 @@ typedef struct wasm_limits {
 
 wasm_store *wasm_store_new(const wasm_limits *lim);
 void wasm_store_free(wasm_store *s);
-/* Instruction budget for modules loaded with fuel_metering; UINT64_MAX = unlimited. */
+/* Execution budget for modules loaded with fuel_metering: one unit is charged per
+ * function entry and per loop iteration (the only ways code can run unboundedly), so
+ * any budget bounds run time.  Exhaustion traps with WASM_TRAP_OUT_OF_FUEL.
+ * UINT64_MAX (the default) = unlimited. */
 void wasm_store_set_fuel(wasm_store *s, uint64_t fuel);
 uint64_t wasm_store_fuel(const wasm_store *s);
 const wasm_trap *wasm_store_trap(const wasm_store *s);

@@ -262,7 +262,6 @@ dispatch:
         NEXT();
     }
     CASE(COPY) { fp[ip[1]] = fp[ip[2]]; ip += 3; NEXT(); }
-    CASE(COPY2) { fp[ip[1]] = fp[ip[2]]; fp[ip[3]] = fp[ip[4]]; ip += 5; NEXT(); }
     CASE(COPYN) { memmove(fp + ip[1], fp + ip[2], (size_t)ip[3] * 8); ip += 4; NEXT(); }
     CASE(CONST32) { fp[ip[1]] = ip[2]; ip += 3; NEXT(); }
     CASE(CONST64) { fp[ip[1]] = (uint64_t)ip[2] | (uint64_t)ip[3] << 32; ip += 4; NEXT(); }
@@ -643,7 +642,6 @@ dispatch:
     B(I64_ANDI, SET64(D, I64(A) & (uint64_t)(int64_t)(int32_t)IMM))
     B(I32_ROTLI, SET32(D, rotl32(I32(A), IMM)))
     B(I32_ROTRI, SET32(D, rotr32(I32(A), IMM)))
-    B(I32_SUBI_REV, SET32(D, IMM - I32(A)))
 
     /* compare and branch: a b target */
 #define CB(name, cond) CASE(name) { ip = (cond) ? cb + ip[3] : ip + 4; NEXT(); }

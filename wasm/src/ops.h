@@ -22,7 +22,6 @@
     X(CALL, 3)         /* funcidx argslot */                                              \
     X(CALL_INDIRECT, 5) /* typeidx tableidx s_index argslot */                            \
     X(COPY, 3)         /* d s */                                                          \
-    X(COPY2, 5)        /* d1 s1 d2 s2 */                                                  \
     X(COPYN, 4)        /* d s n (ascending, d < s) */                                     \
     X(CONST32, 3)      /* d imm */                                                        \
     X(CONST64, 4)      /* d lo hi */                                                      \
@@ -89,7 +88,7 @@
     X(F32_DEMOTE_F64, 3) X(F64_CONVERT_I32_S, 3) X(F64_CONVERT_I32_U, 3)                  \
     X(F64_CONVERT_I64_S, 3) X(F64_CONVERT_I64_U, 3) X(F64_PROMOTE_F32, 3)                 \
     X(I32_REINTERPRET_F32, 3) X(I64_REINTERPRET_F64, 3) X(F32_REINTERPRET_I32, 3)         \
-    X(F64_REINTERPRET_I64, 3)                                                             \
+    X(F64_REINTERPRET_I64, 3) /* reinterprets keep the numbering; the translator only retypes */ \
     X(I32_EXTEND8_S, 3) X(I32_EXTEND16_S, 3) X(I64_EXTEND8_S, 3) X(I64_EXTEND16_S, 3)     \
     X(I64_EXTEND32_S, 3)                                                                  \
     X(I32_TRUNC_SAT_F32_S, 3) X(I32_TRUNC_SAT_F32_U, 3) X(I32_TRUNC_SAT_F64_S, 3)         \
@@ -98,7 +97,7 @@
     /* fused forms (translator peepholes): d a imm */                                     \
     X(I32_ADDI, 4) X(I64_ADDI, 4) X(I32_ANDI, 4) X(I32_SHLI, 4) X(I32_SHR_UI, 4)          \
     X(I32_SHR_SI, 4) X(I32_XORI, 4) X(I32_ORI, 4) X(I32_MULI, 4) X(I64_SHLI, 4)           \
-    X(I64_SHR_UI, 4) X(I64_ANDI, 4) X(I32_ROTLI, 4) X(I32_ROTRI, 4) X(I32_SUBI_REV, 4)    \
+    X(I64_SHR_UI, 4) X(I64_ANDI, 4) X(I32_ROTLI, 4) X(I32_ROTRI, 4)                       \
     /* compare-and-branch: a b target / a imm target */                                   \
     X(BR_I32_EQ, 4) X(BR_I32_NE, 4) X(BR_I32_LT_S, 4) X(BR_I32_LT_U, 4)                   \
     X(BR_I32_GT_S, 4) X(BR_I32_GT_U, 4) X(BR_I32_LE_S, 4) X(BR_I32_LE_U, 4)               \

@@ -2,11 +2,18 @@
 # POSIX sockets through libc-shim over lwIP: the guest app talks to itself
 # on 127.0.0.1 (TCP between threads, UDP, poll/select, options, names and
 # Linux's errno values) and exits 0 only if every check passed.
-# Usage: sockets.sh MACHINE   (microvm: virtio-mmio NIC, pc: virtio-pci)
+# Usage: sockets.sh MACHINE [none]   (microvm: virtio-mmio NIC, pc: virtio-pci;
+# none: no NIC at all, so socket() starts lwIP itself for loopback)
 . "$(dirname "$0")/lib.sh"
-boot sockets --machine "$1" --net user
-expect_status 0
-expect_match "^skiff: en0 \\(virtio1@(pci|mmio)[0-9a-f:.]+\\): 10\\.0\\.2\\.15 "
+if [ "${2:-}" = none ]; then
+	boot sockets --machine "$1" --net none
+	expect_status 0
+	! grep -q '^skiff: en0' "$output" || fail "a NIC appeared with --net none"
+else
+	boot sockets --machine "$1" --net user
+	expect_status 0
+	expect_match "^skiff: en0 \\(virtio1@(pci|mmio)[0-9a-f:.]+\\): 10\\.0\\.2\\.15 "
+fi
 for what in "inet_pton IPv4" "inet_pton/ntop IPv6" "getaddrinfo numeric" "getaddrinfo localhost" \
 	"tcp write/read round trip" "1 MiB echoed byte-exact (non-blocking, poll)" \
 	"getsockname/getpeername" "shutdown SHUT_WR, EOF" "write after shutdown is EPIPE" \

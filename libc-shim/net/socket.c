@@ -97,8 +97,12 @@ static int install(int s, int type, int flags)
 		return fd;
 	}
 	int err = sock_set_flags(f, O_RDWR | O_NONBLOCK);
+	if (err) {
+		fd_close(fd);
+		return err;
+	}
 	f->flags |= O_NONBLOCK;
-	return err ? err : fd;
+	return fd;
 }
 
 static int check_protocol(int type, int protocol)

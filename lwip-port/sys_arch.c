@@ -110,6 +110,12 @@ static void *take(sys_mbox_t *b)
 
 u32_t sys_arch_mbox_fetch(sys_mbox_t *b, void **msg, u32_t timeout_ms)
 {
+	/* The tcpip thread lives in this call. With a cooperative scheduler a
+	 * mailbox that never runs dry would keep it from ever giving up the
+	 * CPU: the apps could not drain their sockets, windows would stay
+	 * shut, and two ends of a loopback connection can then ACK each other
+	 * forever. Yielding first keeps every thread moving. */
+	thread_yield();
 	uint64_t start = arch_monotonic_ns();
 	int err = sem_down_until(&b->items, deadline_after(timeout_ms));
 	if (!err) {

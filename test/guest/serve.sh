@@ -7,8 +7,8 @@
 app=$1 machine=$2
 net=$repo/test/net
 case $app in
-httpd) checks=http_checks.py guest_port=8080 app_args=(--port 8080 --idle-timeout 1) check_args=(--idle-timeout-check 1) ;;
-echo) checks=echo_checks.py guest_port=9000 app_args=(--port 9000) check_args=() ;;
+httpd) checker=http_checks.py guest_port=8080 app_args=(--port 8080 --idle-timeout 1) check_args=(--idle-timeout-check 1) ;;
+echo) checker=echo_checks.py guest_port=9000 app_args=(--port 9000) check_args=() ;;
 *) echo "unknown app $app"; exit 2 ;;
 esac
 make -s -C "$repo" ARCH="$ARCH" "build/$ARCH/$app.elf"
@@ -33,7 +33,7 @@ done
 tr -d '\r' <"$work/raw" >"$output"
 [ -n "$guest_pid" ] || fail "$app never got ready"
 expect_match "^skiff: en0 \\(virtio1@[a-z]+[0-9a-f:.]+\\): 10.0.2.15 netmask 255.255.255.0 gateway 10.0.2.2 \\(dhcp\\)$"
-python3 "$net/$checks" --host 127.0.0.1 --port "$port" "${check_args[@]}" || {
+python3 "$net/$checker" --host 127.0.0.1 --port "$port" "${check_args[@]}" || {
 	tr -d '\r' <"$work/raw" >"$output"
 	fail "client checks failed against the guest"
 }

@@ -5,7 +5,18 @@
 
 #include <stdint.h>
 #include <sys/socket.h>
-#include <sys/types.h>          /* in_addr_t, in_port_t */
+#include <sys/types.h>
+
+/* POSIX wants these here; picolibc's <sys/types.h> has them only when BSD
+ * names are visible (not under a strict _POSIX_C_SOURCE). */
+#ifndef _IN_ADDR_T_DECLARED
+typedef uint32_t in_addr_t;
+#define _IN_ADDR_T_DECLARED
+#endif
+#ifndef _IN_PORT_T_DECLARED
+typedef uint16_t in_port_t;
+#define _IN_PORT_T_DECLARED
+#endif
 
 #ifdef __cplusplus
 extern "C" {

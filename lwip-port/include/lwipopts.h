@@ -14,7 +14,11 @@
 #define NO_SYS 0
 #define SYS_LIGHTWEIGHT_PROT 1          /* sys_arch_protect = interrupts off */
 #define LWIP_TCPIP_CORE_LOCKING 1       /* sockets call the core under a mutex */
-#define LWIP_TCPIP_CORE_LOCKING_INPUT 0
+/* Received frames enter the stack on the NIC's driver thread under the
+ * core lock, not through the tcpip mailbox: one thread switch less per
+ * frame, and no small message pool to overflow in a burst (lwIP's default
+ * of 8 pending input messages dropped frames under 16 new connections). */
+#define LWIP_TCPIP_CORE_LOCKING_INPUT 1
 
 /* Memory: lwIP's heap from malloc, fixed pools for the hot objects. */
 #define MEM_LIBC_MALLOC 1
@@ -26,6 +30,8 @@
 #define MEMP_NUM_TCP_SEG 1024
 #define MEMP_NUM_NETBUF 64
 #define MEMP_NUM_NETCONN 272            /* sockets */
+#define MEMP_NUM_TCPIP_MSG_API 64
+#define MEMP_NUM_TCPIP_MSG_INPKT 256
 #define MEMP_NUM_SYS_TIMEOUT (LWIP_NUM_SYS_TIMEOUT_INTERNAL + 8)
 #define PBUF_POOL_SIZE 512
 #define PBUF_POOL_BUFSIZE 1536

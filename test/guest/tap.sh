@@ -3,7 +3,7 @@
 # (bridge br0 192.168.77.1/24 with tap0), the guest gets a static address
 # with --net tap:tap0 --ip, and the namespace reaches it. No traffic leaves
 # the namespace. Skipped (status 77) where namespaces or tun are not allowed.
-# Usage: tap.sh ping
+# Usage: tap.sh ping | http
 . "$(dirname "$0")/lib.sh"
 ns=skiff-tap-$$
 guest_ip=192.168.77.2
@@ -38,6 +38,26 @@ ping)
 	tr -d '\r' <"$work/raw" >"$output"
 	expect_match "^skiff: en0 \\(virtio1@mmio[0-9a-f]+\\): $guest_ip netmask 255.255.255.0 gateway 192.168.77.1 \\(static\\)$"
 	ip netns exec "$ns" ping -c 3 -i 0.2 -W 2 "$guest_ip" >"$work/ping" 2>&1 || fail "no ping reply: $(cat "$work/ping")"
+	pass
+	;;
+http)
+	setsid ip netns exec "$ns" "$SKIFF" run --arch "$ARCH" --timeout "$GUEST_TIMEOUT" httpd \
+		--net tap:tap0 --ip "$guest_ip/24,192.168.77.1" -- --port 8080 </dev/null >"$work/raw" 2>&1 &
+	guest_pid=$!
+	for _ in $(seq 300); do
+		grep -q "httpd: listening on port 8080" "$work/raw" 2>/dev/null && break
+		sleep 0.1
+	done
+	tr -d '\r' <"$work/raw" >"$output"
+	expect_line "httpd: listening on port 8080"
+	ip netns exec "$ns" curl -sS --max-time 10 "http://$guest_ip:8080/" >"$work/body" 2>&1 ||
+		fail "curl failed: $(cat "$work/body")"
+	[ "$(cat "$work/body")" = "Hello World from skiff!" ] || fail "body: $(cat "$work/body")"
+	pass
+	# A bigger exchange exercises the NIC's checksum offload on a tap.
+	ip netns exec "$ns" curl -sS --max-time 10 -o /dev/null -w '%{http_code}' \
+		"http://$guest_ip:8080/$(head -c 3000 /dev/zero | tr '\0' a)" >"$work/code" 2>&1 || true
+	[ "$(cat "$work/code")" = 404 ] || fail "long request answered $(cat "$work/code")"
 	pass
 	;;
 *) echo "unknown case $1"; exit 2 ;;

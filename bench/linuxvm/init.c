@@ -8,7 +8,10 @@
  *      words of the kernel command line are passed to module MOD as modprobe
  *      would (the kernel itself does not do that for loadable modules);
  *   3. brings up lo and the NIC with ioctl (SIOCSIFADDR, SIOCSIFNETMASK,
- *      SIOCSIFFLAGS) and adds a default route (SIOCADDRT);
+ *      SIOCSIFFLAGS), adds a default route (SIOCADDRT) and announces the
+ *      address with a gratuitous ARP, as skiff does (QEMU's SLIRP learns the
+ *      guest's MAC from it; otherwise the first connection forwarded to the
+ *      guest waits for an ARP exchange and a SYN retransmission);
  *   4. runs the server and waits for it, reaping orphans meanwhile;
  *   5. prints the server's exit status and powers the machine off.
  *
@@ -29,6 +32,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <net/if.h>
+#include <net/if_arp.h>
+#include <linux/if_packet.h>
+#include <net/ethernet.h>
 #include <net/route.h>
 #include <netinet/in.h>
 #include <stdarg.h>
@@ -337,6 +343,55 @@ static void if_addr(int sock, const char *name, in_addr_t addr, in_addr_t mask)
 		fail("SIOCSIFNETMASK %s: %s", name, strerror(errno));
 }
 
+/* One gratuitous ARP request (sender = target = addr) on the NIC. A failure
+ * is only reported: the network still works without it, just later. */
+static void gratuitous_arp(int sock, const char *name, in_addr_t addr)
+{
+	struct ifreq ifr;
+	memset(&ifr, 0, sizeof ifr);
+	snprintf(ifr.ifr_name, IFNAMSIZ, "%s", name);
+	if (ioctl(sock, SIOCGIFHWADDR, &ifr) != 0) {
+		say("warning: SIOCGIFHWADDR %s: %s (no gratuitous ARP)", name, strerror(errno));
+		return;
+	}
+	unsigned char mac[ETH_ALEN];
+	memcpy(mac, ifr.ifr_hwaddr.sa_data, ETH_ALEN);
+
+	struct __attribute__((packed)) {
+		struct ether_header eth;
+		struct arphdr arp;
+		unsigned char sha[ETH_ALEN], spa[4], tha[ETH_ALEN], tpa[4];
+	} pkt;
+	memset(&pkt, 0, sizeof pkt);
+	memset(pkt.eth.ether_dhost, 0xff, ETH_ALEN);
+	memcpy(pkt.eth.ether_shost, mac, ETH_ALEN);
+	pkt.eth.ether_type = htons(ETHERTYPE_ARP);
+	pkt.arp.ar_hrd = htons(ARPHRD_ETHER);
+	pkt.arp.ar_pro = htons(ETHERTYPE_IP);
+	pkt.arp.ar_hln = ETH_ALEN;
+	pkt.arp.ar_pln = 4;
+	pkt.arp.ar_op = htons(ARPOP_REQUEST);
+	memcpy(pkt.sha, mac, ETH_ALEN);
+	memcpy(pkt.spa, &addr, 4);
+	memcpy(pkt.tpa, &addr, 4);
+
+	struct sockaddr_ll ll;
+	memset(&ll, 0, sizeof ll);
+	ll.sll_family = AF_PACKET;
+	ll.sll_protocol = htons(ETH_P_ARP);
+	ll.sll_ifindex = (int)if_nametoindex(name);
+	ll.sll_halen = ETH_ALEN;
+	memset(ll.sll_addr, 0xff, ETH_ALEN);
+	int ps = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, htons(ETH_P_ARP));
+	if (ps < 0) {
+		say("warning: socket(AF_PACKET): %s (no gratuitous ARP)", strerror(errno));
+		return;
+	}
+	if (sendto(ps, &pkt, sizeof pkt, 0, (struct sockaddr *)&ll, sizeof ll) != (ssize_t)sizeof pkt)
+		say("warning: gratuitous ARP on %s: %s", name, strerror(errno));
+	close(ps);
+}
+
 static void setup_network(void)
 {
 	char ipbuf[64], gwbuf[64], ifbuf[IFNAMSIZ];
@@ -392,6 +447,7 @@ static void setup_network(void)
 		if (ioctl(sock, SIOCADDRT, &rt) != 0 && errno != EEXIST)
 			fail("SIOCADDRT default via %s: %s", gw, strerror(errno));
 	}
+	gratuitous_arp(sock, ifname, addr);
 	close(sock);
 	say("%s %s/%d gateway %s (%.3f s since boot)", ifname, ipbuf, prefix, gw, uptime());
 }

@@ -12,17 +12,37 @@ static int is_used(const struct page_pool *p, size_t i)
 	return (p->used[i / BITS] >> (i % BITS)) & 1;
 }
 
+/* Bits set in v (no libgcc: the freestanding kernel does not link it). */
+static unsigned ones(uint64_t v)
+{
+	v = v - ((v >> 1) & 0x5555555555555555ull);
+	v = (v & 0x3333333333333333ull) + ((v >> 2) & 0x3333333333333333ull);
+	v = (v + (v >> 4)) & 0x0F0F0F0F0F0F0F0Full;
+	return (unsigned)((v * 0x0101010101010101ull) >> 56);
+}
+
+/* Marks `count` pages from `first` used or free, a bitmap word at a time
+ * (boot releases all of RAM through here: bit by bit it would cost tens of
+ * thousands of loop turns). Keeps p->free exact. */
 static void set_range(struct page_pool *p, size_t first, size_t count, int used)
 {
-	for (size_t i = first; i < first + count; i++) {
-		uint64_t bit = 1ull << (i % BITS);
-		if (used && !(p->used[i / BITS] & bit)) {
-			p->used[i / BITS] |= bit;
-			p->free--;
-		} else if (!used && (p->used[i / BITS] & bit)) {
-			p->used[i / BITS] &= ~bit;
-			p->free++;
+	size_t i = first, end = first + count;
+	while (i < end) {
+		size_t bit = i % BITS, n = BITS - bit;
+		if (n > end - i)
+			n = end - i;
+		uint64_t mask = (n == BITS ? UINT64_MAX : ((1ull << n) - 1)) << bit;
+		uint64_t *word = &p->used[i / BITS];
+		uint64_t changing = used ? (~*word & mask) : (*word & mask);
+		size_t flips = ones(changing);
+		if (used) {
+			*word |= mask;
+			p->free -= flips;
+		} else {
+			*word &= ~mask;
+			p->free += flips;
 		}
+		i += n;
 	}
 }
 
@@ -79,11 +99,22 @@ static size_t find_run(const struct page_pool *p, size_t from, size_t count)
 {
 	size_t run = 0;
 	for (size_t i = from; i < p->pages; i++) {
-		/* Skip whole used words quickly. */
-		if (i % BITS == 0 && p->used[i / BITS] == UINT64_MAX && i + BITS <= p->pages) {
-			run = 0;
-			i += BITS - 1;
+		uint64_t word = p->used[i / BITS];
+		if (word == UINT64_MAX) {
+			run = 0;                /* the rest of the word is used */
+			i = (i / BITS + 1) * BITS - 1;
 			continue;
+		}
+		if (run == 0 && word != UINT64_MAX) {
+			/* Jump to the next free page of this word. */
+			uint64_t free_bits = ~word & (UINT64_MAX << (i % BITS));
+			if (!free_bits) {
+				i = (i / BITS + 1) * BITS - 1;
+				continue;
+			}
+			i = i / BITS * BITS + (size_t)__builtin_ctzll(free_bits);
+			if (i >= p->pages)
+				break;
 		}
 		run = is_used(p, i) ? 0 : run + 1;
 		if (run == count)

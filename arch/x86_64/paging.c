@@ -102,14 +102,16 @@ static void map_chunk(uint64_t chunk)
 			*pde = chunk | pte_flags(MAP_WRITE) | PTE_PS;
 		return;
 	}
-	for (uint64_t pa = chunk; pa < chunk + LARGE_PAGE; pa += PAGE_SIZE) {
+	/* One page table covers the chunk: find it once, then fill its 512
+	 * entries (a walk per page cost most of the boot's instructions). */
+	uint64_t *pt = walk(chunk, 0, 1);
+	if (!pt)
+		PANIC("out of memory building page tables");
+	const uint64_t by_kind[3] = { pte_flags(MAP_EXEC), pte_flags(MAP_READ), pte_flags(MAP_WRITE) };
+	for (unsigned i = 0; i < 512; i++) {
+		uint64_t pa = chunk + (uint64_t)i * PAGE_SIZE;
 		unsigned flags = image_page_flags(pa);
-		if (flags == ~0u)
-			continue;
-		uint64_t *pte = walk(pa, 0, 1);
-		if (!pte)
-			PANIC("out of memory building page tables");
-		*pte = pa | pte_flags(flags);
+		pt[i] = flags == ~0u ? 0 : pa | by_kind[flags == MAP_EXEC ? 0 : flags == MAP_READ ? 1 : 2];
 	}
 }
 

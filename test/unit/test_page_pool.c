@@ -114,8 +114,57 @@ static void test_exhaust_every_page(void)
 	CHECK_INT(pool.free, 0);
 }
 
+/* Random allocations and frees against a shadow map: no page is ever
+ * handed out twice, runs are contiguous and free, and the count is exact. */
+static void test_random_against_shadow(void)
+{
+	enum { PAGES = 700 };
+	static unsigned char owner[PAGES];     /* 0 = free, else run id */
+	static uint64_t where[4000];
+	static size_t len[4000];
+	int live = 0, bad = 0;
+	unsigned seed = 12345;
+	fresh(PAGES);
+	page_pool_release(&pool, BASE, PAGES * PAGE);
+	page_pool_reserve(&pool, BASE + 100 * PAGE, 37 * PAGE);   /* a hole */
+	for (size_t i = 100; i < 137; i++)
+		owner[i] = 255;
+	for (int step = 0; step < 4000; step++) {
+		seed = seed * 1103515245u + 12345u;
+		if (live > 0 && (seed >> 16) % 3 == 0) {
+			int k = (int)((seed >> 8) % (unsigned)live);
+			size_t first = (size_t)(where[k] - BASE) / PAGE;
+			for (size_t i = first; i < first + len[k]; i++)
+				owner[i] = 0;
+			bad += page_pool_free(&pool, where[k], len[k]) != 0;
+			where[k] = where[live - 1];
+			len[k] = len[live - 1];
+			live--;
+			continue;
+		}
+		size_t want = 1 + (seed >> 20) % 9;
+		uint64_t at = page_pool_alloc(&pool, want);
+		if (!at)
+			continue;
+		size_t first = (size_t)(at - BASE) / PAGE;
+		for (size_t i = first; i < first + want; i++) {
+			bad += owner[i] != 0;
+			owner[i] = 1;
+		}
+		where[live] = at;
+		len[live] = want;
+		live++;
+	}
+	size_t shadow_free = 0;
+	for (size_t i = 0; i < PAGES; i++)
+		shadow_free += owner[i] == 0;
+	CHECK_INT(bad, 0);
+	CHECK_INT(pool.free, shadow_free);
+}
+
 int main(void)
 {
+	test_random_against_shadow();
 	test_starts_used();
 	test_release_rounds_inward();
 	test_release_clips_to_span();

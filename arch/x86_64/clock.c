@@ -21,7 +21,7 @@
 #define PIT_HZ 1193182ull
 #define PIT_CH0 0x40
 #define PIT_CMD 0x43
-#define PIT_WINDOW_TICKS 2386u          /* 2 ms */
+#define PIT_WINDOW_TICKS 1193u          /* 1 ms: +-1 tick is 0.08% */
 #define CALIBRATION_TRIES 8
 #define NS_PER_S 1000000000ull
 
@@ -140,7 +140,7 @@ uint64_t arch_monotonic_ns(void)
 
 static void calibrate_apic_timer(void)
 {
-	uint64_t window = tsc_hz / 5000;        /* 200 us */
+	uint64_t window = tsc_hz / 20000;       /* 50 us: 50k ticks of a 1 GHz APIC */
 	lapic_timer_oneshot(0xFFFFFFFFu);
 	uint64_t t0 = rdtsc();
 	uint32_t c0 = lapic_timer_current();

@@ -5,12 +5,6 @@
 #ifndef SKIFF_LWIPOPTS_H
 #define SKIFF_LWIPOPTS_H
 
-/* picolibc's <machine/endian.h> (which the POSIX socket headers bring in)
- * and arch/cc.h both define BYTE_ORDER: take picolibc's header first and
- * drop its definition, so cc.h's (the same value) is the only one. */
-#include <machine/endian.h>
-#undef BYTE_ORDER
-
 #define NO_SYS 0
 #define SYS_LIGHTWEIGHT_PROT 1          /* sys_arch_protect = interrupts off */
 #define LWIP_TCPIP_CORE_LOCKING 1       /* sockets call the core under a mutex */

@@ -22,7 +22,11 @@
 #define LWIP_PLATFORM_DIAG(x) do { kprintf x; } while (0)
 #define LWIP_PLATFORM_ASSERT(message) PANIC("lwIP assertion: %s", message)
 
+/* picolibc's <machine/endian.h> may have said so already. */
+#include <machine/endian.h>
+#ifndef BYTE_ORDER
 #define BYTE_ORDER LITTLE_ENDIAN
+#endif
 
 /* picolibc has ssize_t but no SSIZE_MAX, and lwIP's arch.h would then
  * define its own ssize_t. */

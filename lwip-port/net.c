@@ -1,4 +1,5 @@
 /* net_start (see net.h). */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -17,12 +18,21 @@
 #include "lwip/tcpip.h"
 
 #define DHCP_WAIT_NS (5ull * 1000000000ull)
-#define POLL_NS (2ull * 1000000ull)
 
 static struct netif netifs[NETDEV_MAX];
 static struct ipconf confs[NETDEV_MAX];
 
 static void ip4(ip4_addr_t *out, uint32_t host_order) { ip4_addr_set_u32(out, lwip_htonl(host_order)); }
+
+/* Raised by lwIP (tcpip thread) whenever an interface's address changes,
+ * so wait_for_leases ends the moment a lease arrives. */
+static struct semaphore address_changed;
+
+static void status_changed(struct netif *netif)
+{
+	(void)netif;
+	sem_up(&address_changed);
+}
 
 static void configure(int i, const struct cmdline *cl)
 {
@@ -40,6 +50,7 @@ static void configure(int i, const struct cmdline *cl)
 	LOCK_TCPIP_CORE();
 	netif_add(&netifs[i], &addr, &mask, &gw, nd, skiff_netif_init, tcpip_input);
 	netifs[i].num = (u8_t)i;
+	netif_set_status_callback(&netifs[i], status_changed);
 	if (confs[i].hostname[0])
 		netif_set_hostname(&netifs[i], confs[i].hostname);
 	if (i == 0)
@@ -64,9 +75,8 @@ static void wait_for_leases(int count)
 		bool waiting = false;
 		for (int i = 0; i < count; i++)
 			waiting |= confs[i].dhcp && !has_address(i);
-		if (!waiting || arch_monotonic_ns() > deadline)
+		if (!waiting || sem_down_until(&address_changed, deadline) == -ETIMEDOUT)
 			break;
-		thread_sleep_until(arch_monotonic_ns() + POLL_NS);
 	}
 	for (int i = 0; i < count; i++)
 		if (confs[i].dhcp && !has_address(i))

@@ -39,7 +39,6 @@ __attribute__((noreturn)) void arch_exit(int status);
 typedef unsigned long irqflags_t;
 irqflags_t arch_irq_save(void);            /* disable, return previous state */
 void arch_irq_restore(irqflags_t flags);
-void arch_irq_enable(void);
 
 /* Waits with interrupts enabled until one arrives, then returns with them
  * disabled: the idle loop's only way to spend time. */

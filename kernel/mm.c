@@ -1,6 +1,5 @@
 /* Physical page allocator over the boot memory map, and mapped regions. */
 #include <errno.h>
-#include <string.h>
 
 #include "kernel/arch.h"
 #include "kernel/bootinfo.h"
@@ -144,5 +143,3 @@ void *heap_grow(intptr_t increment)
 	heap_break = want;
 	return (void *)old;
 }
-
-size_t heap_size(void) { return heap_break - VM_HEAP_BASE; }

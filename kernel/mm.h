@@ -41,6 +41,5 @@ void vm_unmap_free(uintptr_t va, size_t pages);
 /* The malloc heap's break (sbrk). Growing past free memory panics with a
  * message naming the request: an out-of-memory unikernel cannot go on. */
 void *heap_grow(intptr_t increment);
-size_t heap_size(void);
 
 #endif

@@ -15,7 +15,7 @@ static struct thread boot_thread;
 static struct thread *all_threads;
 static struct thread *to_reap;          /* exited and detached: freed off its stack */
 static uint64_t slots_used[VM_STACK_SLOTS / 64];
-static int next_id = 1, live = 1;
+static int next_id = 1;
 
 /* A thread's struct and TLS block share pages straight from the page
  * allocator: no malloc on the way to main(), and one allocation to undo. */
@@ -110,7 +110,6 @@ static void free_thread(struct thread *t)
 	unlink_thread(t);
 	if (t != &boot_thread)
 		page_free((uintptr_t)t, thread_pages());
-	live--;
 }
 
 struct thread *thread_create(const char *name, void (*entry)(void *), void *arg, size_t stack_size)
@@ -140,7 +139,6 @@ struct thread *thread_create(const char *name, void (*entry)(void *), void *arg,
 	arch_context_init(&t->ctx, t->stack_lo, t->stack_hi, tp, thread_start, t);
 	t->all_next = all_threads;
 	all_threads = t;
-	live++;
 	sched_enqueue_new(t);
 	return t;
 
@@ -208,8 +206,6 @@ struct thread *thread_guard_owner(uintptr_t addr)
 	}
 	return 0;
 }
-
-int thread_count(void) { return live; }
 
 void sched_report_threads(void)
 {

@@ -94,7 +94,5 @@ int waitq_wake_all(struct waitq *q);
 /* The thread whose guard page holds `addr`, or NULL (for fault reports). */
 struct thread *thread_guard_owner(uintptr_t addr);
 
-/* Number of threads alive (created and not yet reaped). */
-int thread_count(void);
 
 #endif

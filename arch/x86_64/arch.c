@@ -56,11 +56,6 @@ void arch_irq_restore(irqflags_t flags)
 		__asm__ volatile("sti" : : : "memory");
 }
 
-void arch_irq_enable(void)
-{
-	__asm__ volatile("sti" : : : "memory");
-}
-
 void arch_wait_for_interrupt(void)
 {
 	/* sti takes effect after the next instruction, so an interrupt that is

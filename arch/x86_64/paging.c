@@ -173,12 +173,3 @@ void *arch_map_device(uint64_t pa, size_t size)
 	}
 	return (void *)(uintptr_t)pa;
 }
-
-bool x86_page_present(uintptr_t va)
-{
-	uint64_t *pde = walk(va, 1, 0);
-	if (pde && (*pde & PTE_P) && (*pde & PTE_PS))
-		return true;
-	uint64_t *pte = walk(va, 0, 0);
-	return pte && (*pte & PTE_P);
-}

@@ -1,13 +1,11 @@
 #ifndef SKIFF_ARCH_X86_64_PAGING_H
 #define SKIFF_ARCH_X86_64_PAGING_H
 
-#include <stdbool.h>
 #include <stdint.h>
 
 struct bootinfo;
 
 /* Builds and loads the final page tables (needs the page allocator). */
 void x86_paging_init(const struct bootinfo *bi);
-bool x86_page_present(uintptr_t va);
 
 #endif

@@ -4,10 +4,9 @@
  * leaf 0x40000010) when offered, else from the PIT: channel 0 counts at
  * 1.193182 MHz and its count can be latched and read at any time, which
  * works on -M microvm too (no speaker port, no HPET, no ACPI PM timer).
- * A PIT measurement is taken twice and must agree within 0.5%, or it is
- * repeated: a busy host that deschedules QEMU mid-window skews one of them.
- * Calibration is lazy, done by the first call that needs time, so programs
- * that never ask for it do not wait for it at boot.
+ * The PIT is started at entry and read again by the first call that needs
+ * time (calibration is lazy), so the boot itself is the measuring window
+ * and programs that never ask for time do not wait for it.
  *
  * The timer is the local APIC's one-shot timer (its rate measured against
  * the TSC), or PIT channel 0 through the 8259 PIC where there is no APIC.
@@ -21,8 +20,6 @@
 #define PIT_HZ 1193182ull
 #define PIT_CH0 0x40
 #define PIT_CMD 0x43
-#define PIT_WINDOW_TICKS 1193u          /* 1 ms: +-1 tick is 0.08% */
-#define CALIBRATION_TRIES 8
 #define NS_PER_S 1000000000ull
 
 static uint64_t tsc_hz;
@@ -42,23 +39,78 @@ static uint16_t pit_read(void)
 	return (uint16_t)(lo | (hi << 8));
 }
 
-/* TSC cycles per second over one window of PIT ticks, or 0 if the PIT does
- * not count (absent). */
-static uint64_t pit_measure(void)
+/* A PIT count dated by the TSC: the count is read between two TSC reads,
+ * and `slack` (half their distance) bounds the dating error. The best of a
+ * few tries is kept, since a busy host can deschedule QEMU between them. */
+struct pit_sample {
+	uint64_t tsc, slack;
+	uint16_t count;
+};
+
+static struct pit_sample pit_sample(void)
+{
+	struct pit_sample best = { 0, UINT64_MAX, 0 };
+	for (int i = 0; i < 3; i++) {
+		uint64_t before = rdtsc();
+		uint16_t count = pit_read();
+		uint64_t after = rdtsc();
+		if ((after - before) / 2 < best.slack)
+			best = (struct pit_sample){ before + (after - before) / 2, (after - before) / 2, count };
+	}
+	return best;
+}
+
+/* The PIT counts down: ticks from a to b, modulo its 65536-tick period. */
+static uint32_t pit_ticks(const struct pit_sample *a, const struct pit_sample *b)
+{
+	return (uint16_t)(a->count - b->count);
+}
+
+static struct pit_sample pit_at_boot;
+
+static void pit_start(void)
 {
 	outb(PIT_CMD, 0x34);                    /* channel 0, lo/hi, rate generator */
-	outb(PIT_CH0, 0xFF);
-	outb(PIT_CH0, 0xFF);
-	uint16_t start = pit_read();
-	uint64_t t0 = rdtsc();
-	uint32_t elapsed = 0;
-	for (uint64_t spins = 0; elapsed < PIT_WINDOW_TICKS; spins++) {
-		elapsed = (uint16_t)(start - pit_read());
-		if (spins > 50000000)
+	outb(PIT_CH0, 0x00);                    /* reload 0 = 65536: the longest period */
+	outb(PIT_CH0, 0x00);
+	pit_at_boot = pit_sample();
+}
+
+/* TSC cycles per second, measured against the PIT from pit_start (early in
+ * boot) to now, so the time the boot took counts towards the measurement
+ * instead of a dedicated wait. The PIT wraps every 55 ms: a short measure
+ * (half a millisecond) estimates the rate well enough to count the wraps
+ * since boot. Sampling then goes on until the dating error of the two ends
+ * is under 0.05% of the interval (or 50 ms have passed). Returns 0 if the
+ * PIT does not count. */
+static uint64_t pit_tsc_hz(void)
+{
+	struct pit_sample first = pit_sample(), last = first;
+	uint64_t ticks = 0;
+	for (uint64_t spins = 0; ticks < 600; spins++) {
+		last = pit_sample();
+		ticks = pit_ticks(&first, &last);
+		if (spins > 10000000)
 			return 0;
 	}
-	uint64_t t1 = rdtsc();
-	return (t1 - t0) * PIT_HZ / elapsed;
+	uint64_t rough_hz = (last.tsc - first.tsc) * PIT_HZ / ticks;
+	struct pit_sample from = first;
+	uint64_t boot_ticks = (first.tsc - pit_at_boot.tsc) * PIT_HZ / rough_hz;
+	/* Under 0.8 s the rough rate (about 1%) cannot miscount a wrap; a boot
+	 * sample dated worse than 100 us is not worth waiting for. */
+	if (boot_ticks < 1000000 && pit_at_boot.slack < rough_hz / 10000) {
+		int64_t beyond = (int64_t)boot_ticks - pit_ticks(&pit_at_boot, &first);
+		uint64_t wraps = beyond > 0 ? ((uint64_t)beyond + 32768) / 65536 : 0;
+		ticks += pit_ticks(&pit_at_boot, &first) + wraps * 65536;
+		from = pit_at_boot;
+	}
+	uint64_t give_up = last.tsc + rough_hz / 20;
+	while ((from.slack + last.slack) * 2000 > last.tsc - from.tsc && last.tsc < give_up) {
+		struct pit_sample next = pit_sample();
+		ticks += pit_ticks(&last, &next);
+		last = next;
+	}
+	return (last.tsc - from.tsc) * PIT_HZ / ticks;
 }
 
 static uint64_t cpuid_tsc_hz(const char **how)
@@ -82,19 +134,6 @@ static uint64_t cpuid_tsc_hz(const char **how)
 				return (uint64_t)r[0] * 1000;
 			}
 		}
-	}
-	return 0;
-}
-
-static uint64_t pit_tsc_hz(void)
-{
-	uint64_t last = pit_measure();
-	for (int i = 0; i < CALIBRATION_TRIES && last; i++) {
-		uint64_t next = pit_measure();
-		uint64_t diff = next > last ? next - last : last - next;
-		if (diff * 200 < last)          /* within 0.5% */
-			return (last + next) / 2;
-		last = next;
 	}
 	return 0;
 }
@@ -124,6 +163,7 @@ const char *arch_clock_describe(void)
 void x86_clock_init(uint64_t entry_cycles)
 {
 	tsc_at_boot = entry_cycles;
+	pit_start();
 }
 
 uint64_t arch_cycles_to_ns(uint64_t cycles)

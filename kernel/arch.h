@@ -124,8 +124,9 @@ void arch_context_switch(struct arch_context *from, struct arch_context *to);
 void arch_context_init(struct arch_context *ctx, uintptr_t stack_lo,
 		       uintptr_t stack_hi, uintptr_t tls,
 		       void (*entry)(void *), void *arg);
-/* Sets the thread pointer of the running thread (TLS base). */
-void arch_set_thread_pointer(uintptr_t tp);
+/* Gives the running thread, whose context is *ctx, the thread pointer tp
+ * (TLS base), now and whenever it is switched back in. */
+void arch_set_thread_pointer(struct arch_context *ctx, uintptr_t tp);
 /* A thread's TLS block: its size and alignment, and arch_tls_init, which
  * fills it from the image's TLS template and returns the thread pointer. */
 size_t arch_tls_block_size(void);

@@ -49,8 +49,7 @@ void sched_init(uintptr_t boot_stack_lo, uintptr_t boot_stack_hi)
 	void *block = (void *)(uintptr_t)page_alloc((arch_tls_block_size() + PAGE_SIZE - 1) / PAGE_SIZE);
 	if (!block)
 		PANIC("out of memory for the boot thread's TLS");
-	t->ctx.fs_base = arch_tls_init(block);
-	arch_set_thread_pointer(t->ctx.fs_base);
+	arch_set_thread_pointer(&t->ctx, arch_tls_init(block));
 }
 
 struct thread *thread_current(void) { return sched_current; }

@@ -33,8 +33,9 @@ void arch_context_init(struct arch_context *ctx, uintptr_t stack_lo,
 	ctx->fs_base = tls;
 }
 
-void arch_set_thread_pointer(uintptr_t tp)
+void arch_set_thread_pointer(struct arch_context *ctx, uintptr_t tp)
 {
+	ctx->fs_base = tp;
 	wrmsr(MSR_FS_BASE, tp);
 }
 

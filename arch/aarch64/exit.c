@@ -1,0 +1,88 @@
+/* Ending the VM with an exit status (DESIGN.md "Exit status").
+ *
+ * 1. With semihosting (skiff run and the tests enable it), the status goes
+ *    as text "skiff-exit N" to the semihosting console, which qemu/launch
+ *    routes into the status file (the same channel as x86_64's debug
+ *    console), then SYS_EXIT with ADP_Stopped_ApplicationExit and the
+ *    status as its subcode: QEMU exits with that status.
+ * 2. Without it, PSCI SYSTEM_OFF (by hvc or smc, as the device tree's psci
+ *    node says) powers the VM off; the host sees QEMU exit 0.
+ * 3. Otherwise: say so and wait for ever rather than return into the app.
+ * Whether semihosting is there is found out by trying: the trap handler
+ * skips the HLT that QEMU treats as undefined when semihosting is off.
+ */
+#include <stdint.h>
+#include <string.h>
+
+#include "arch/aarch64/cpu.h"
+#include "arch/aarch64/platform.h"
+#include "kernel/arch.h"
+
+#define SEMIHOSTING_WRITE0 0x04
+#define SEMIHOSTING_EXIT 0x18
+#define ADP_STOPPED_APPLICATION_EXIT 0x20026
+#define PSCI_SYSTEM_OFF 0x84000008u
+
+extern volatile uintptr_t aarch64_trap_expected;
+
+/* A semihosting call: HLT #0xF000 with the operation in w0 and its
+ * parameter in x1. Returns false when the HLT trapped (no semihosting). */
+static bool semihosting_call(uint64_t op, const void *param)
+{
+	register uint64_t x0 __asm__("x0") = op;
+	register uint64_t x1 __asm__("x1") = (uintptr_t)param;
+	uintptr_t at;
+	__asm__ volatile("adr %0, 1f" : "=r"(at));
+	aarch64_trap_expected = at;
+	__asm__ volatile("1: hlt #0xf000" : "+r"(x0) : "r"(x1) : "memory");
+	bool trapped = aarch64_trap_expected == 0;
+	aarch64_trap_expected = 0;
+	return !trapped;
+}
+
+static void status_text(char *out, int status)
+{
+	char digits[12];
+	int n = 0;
+	unsigned v = status < 0 ? (unsigned)-status : (unsigned)status;
+	do {
+		digits[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	strcpy(out, "skiff-exit ");
+	char *at = out + strlen(out);
+	if (status < 0)
+		*at++ = '-';
+	while (n)
+		*at++ = digits[--n];
+	*at++ = '\n';
+	*at = '\0';
+}
+
+static void psci_system_off(void)
+{
+	uint32_t len = 0;
+	int node = fdt_path(&aarch64_fdt, "/psci");
+	const char *method = node >= 0 ? fdt_prop(&aarch64_fdt, node, "method", &len) : 0;
+	register uint64_t x0 __asm__("x0") = PSCI_SYSTEM_OFF;
+	if (method && len >= 4 && memcmp(method, "hvc", 4) == 0)
+		__asm__ volatile("hvc #0" : "+r"(x0) : : "memory");
+	else if (method && len >= 4 && memcmp(method, "smc", 4) == 0)
+		__asm__ volatile("smc #0" : "+r"(x0) : : "memory");
+}
+
+void arch_exit(int status)
+{
+	__asm__ volatile("msr daifset, #2" : : : "memory");
+	char text[32];
+	status_text(text, status);
+	if (semihosting_call(SEMIHOSTING_WRITE0, text)) {
+		uint64_t block[2] = { ADP_STOPPED_APPLICATION_EXIT, (uint64_t)(int64_t)status };
+		semihosting_call(SEMIHOSTING_EXIT, block);
+	}
+	psci_system_off();
+	static const char hint[] = "skiff: cannot power off: no semihosting and no PSCI\n";
+	arch_console_write(hint, sizeof(hint) - 1);
+	for (;;)
+		__asm__ volatile("wfi");
+}

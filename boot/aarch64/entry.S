@@ -1,0 +1,138 @@
+/* aarch64 entry from QEMU's -kernel (an ELF, "bare-metal" boot on -M virt):
+ * MMU off, at EL1, or at EL2 with virtualization=on, or with x0 holding the
+ * device tree's address when a loader follows the Linux convention.
+ *
+ * 1. Record the counter, drop from EL2 to EL1 if needed.
+ * 2. Enable FP/SIMD (picolibc and apps use it), point VBAR at the vectors.
+ * 3. Zero .bss, set the exception stack (SP_EL1) and the boot stack (SP_EL0):
+ *    code runs on SP_EL0 so that an exception always switches to SP_EL1,
+ *    and a thread's stack overflow can still be reported.
+ * 4. Turn the MMU on with a boot identity map of 1 GiB blocks (the first
+ *    GiB as device memory, the next three as normal memory): C code needs
+ *    normal memory for unaligned accesses and the caches. arch_init later
+ *    replaces it with 4 KiB-page W^X tables (paging.c).
+ * 5. Call aarch64_boot_main(x0 at entry, counter at entry).
+ */
+#define SCTLR_RES1 0x30d00800           /* ARMv8.0 RES1 bits of SCTLR_EL1 */
+#define SCTLR_M (1 << 0)
+#define SCTLR_C (1 << 2)
+#define SCTLR_SA (1 << 3)
+#define SCTLR_I (1 << 12)
+#define MAIR_VALUE 0x04ff00             /* attr0 device nGnRnE, attr1 normal WB, attr2 device nGnRE */
+#define TCR_T0SZ_48 16
+#define TCR_IRGN0_WBWA (1 << 8)
+#define TCR_ORGN0_WBWA (1 << 10)
+#define TCR_SH0_INNER (3 << 12)
+#define TCR_EPD1 (1 << 23)              /* no TTBR1 walks: one address space */
+#define BLOCK_DEVICE 0x0060000000000401 /* block, attr0, AF, UXN|PXN */
+#define BLOCK_NORMAL 0x0000000000000705 /* block, attr1, inner shareable, AF */
+#define TABLE 0x3
+
+	.section .text.boot, "ax"
+	.globl _start
+_start:
+	mov x20, x0                     /* the device tree, if a loader passed it */
+	mrs x21, cntvct_el0             /* entry timestamp */
+
+	mrs x0, CurrentEL
+	cmp x0, #(2 << 2)
+	b.ne at_el1
+	/* EL2 -> EL1: EL1 is AArch64 (HCR.RW), may read both counters, sees
+	 * no virtual offset; return to at_el1 in EL1h with DAIF masked. */
+	mov x0, #(1 << 31)
+	msr hcr_el2, x0
+	mov x0, #3
+	msr cnthctl_el2, x0
+	msr cntvoff_el2, xzr
+	mov x0, #0x3c5
+	msr spsr_el2, x0
+	adr x0, at_el1
+	msr elr_el2, x0
+	eret
+
+at_el1:
+	msr daifset, #0xf
+	mov x0, #(3 << 20)              /* CPACR_EL1.FPEN: no FP/SIMD traps */
+	msr cpacr_el1, x0
+	adr x0, aarch64_vectors
+	msr vbar_el1, x0
+	isb
+
+	adrp x0, __bss_start
+	add x0, x0, :lo12:__bss_start
+	adrp x1, __image_end
+	add x1, x1, :lo12:__image_end
+1:	cmp x0, x1
+	b.hs 2f
+	stp xzr, xzr, [x0], #16
+	b 1b
+2:
+	msr spsel, #1
+	adrp x0, exception_stack_top
+	add x0, x0, :lo12:exception_stack_top
+	mov sp, x0
+	msr spsel, #0
+	adrp x0, boot_stack_top
+	add x0, x0, :lo12:boot_stack_top
+	mov sp, x0
+
+	/* Boot map: L0[0] -> L1, L1[0] device, L1[1..3] normal. */
+	adrp x0, boot_l0
+	adrp x1, boot_l1
+	orr x2, x1, #TABLE
+	str x2, [x0]
+	ldr x2, =BLOCK_DEVICE
+	str x2, [x1]
+	ldr x2, =BLOCK_NORMAL
+	mov x3, #(1 << 30)
+	mov x6, x3
+	mov x4, #1
+3:	orr x5, x2, x3
+	str x5, [x1, x4, lsl #3]
+	add x3, x3, x6
+	add x4, x4, #1
+	cmp x4, #4
+	b.lo 3b
+	dsb ish
+
+	ldr x1, =MAIR_VALUE
+	msr mair_el1, x1
+	mrs x1, id_aa64mmfr0_el1        /* physical address size -> TCR.IPS */
+	and x1, x1, #7
+	lsl x1, x1, #32
+	ldr x2, =(TCR_T0SZ_48 | TCR_IRGN0_WBWA | TCR_ORGN0_WBWA | TCR_SH0_INNER | TCR_EPD1)
+	orr x1, x1, x2
+	msr tcr_el1, x1
+	msr ttbr0_el1, x0
+	tlbi vmalle1
+	dsb ish
+	isb
+	ldr x1, =(SCTLR_RES1 | SCTLR_M | SCTLR_C | SCTLR_SA | SCTLR_I)
+	msr sctlr_el1, x1
+	isb
+
+	mov x29, #0                     /* terminates backtraces */
+	mov x30, #0
+	mov x0, x20
+	mov x1, x21
+	bl aarch64_boot_main
+4:	wfi
+	b 4b
+
+	.bss
+	.balign 4096
+	.globl boot_l0
+boot_l0:
+	.space 4096
+boot_l1:                                /* unused after arch_init: the boot stack's guard page */
+	.space 4096
+	.globl boot_stack
+	.globl boot_stack_top
+boot_stack:
+	.space 16384
+boot_stack_top:
+	.balign 4096
+exception_stack:
+	.space 16384
+	.globl exception_stack_top
+exception_stack_top:

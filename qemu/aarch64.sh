@@ -1,0 +1,28 @@
+# QEMU profile for aarch64 guests (sourced by qemu/launch).
+# Machine: virt (GICv2 by default, gic-version=3 selectable), Cortex-A72.
+# The ELF is loaded by its program headers; the device tree QEMU builds
+# carries memory, -append and -initrd.
+qemu_binary=qemu-system-aarch64
+qemu_default_machine=virt
+qemu_machines="virt virt-gicv3"
+
+# $1 machine -> extra arguments
+qemu_machine_args() {
+	case $1 in
+	virt) echo "-M virt -cpu cortex-a72" ;;
+	virt-gicv3) echo "-M virt,gic-version=3 -cpu cortex-a72" ;;
+	esac
+}
+
+# The exit-status channel of arch/aarch64/exit.c: semihosting, whose
+# console (SYS_WRITE0) writes "skiff-exit N" into the file $1 and whose
+# SYS_EXIT makes QEMU exit with the status. Semihosting also lets a guest
+# open host files, which is why only this launcher turns it on (README).
+qemu_exit_args() {
+	echo "-chardev file,id=skiffexit,path=$1 -semihosting-config enable=on,target=native,chardev=skiffexit"
+}
+
+# The NIC model: virtio-mmio (the virt machine's transports).
+qemu_nic_device() {
+	echo virtio-net-device
+}

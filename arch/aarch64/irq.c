@@ -1,0 +1,139 @@
+/* Device interrupts on aarch64: one handler per GIC INTID, the virtio-mmio
+ * windows of the device tree, and the buses this port does not have (no
+ * PCI yet, no port I/O ever). An interrupt "line" of the arch contract is
+ * the GIC INTID itself: 32 + n for the device tree's SPI n. */
+#include <errno.h>
+
+#include "arch/aarch64/platform.h"
+#include "kernel/arch.h"
+#include "kernel/log.h"
+
+#define INTID_FIRST_PPI 16u
+#define INTID_FIRST_SPI 32u
+#define INTID_SPECIAL 1020u             /* 1020-1023: nothing to handle */
+#define FDT_IRQ_SPI 0                   /* <type num flags>: the GIC binding */
+#define FDT_IRQ_PPI 1
+
+static struct {
+	irq_handler_t fn;
+	void *ctx;
+} handlers[INTID_SPECIAL];
+
+void aarch64_irq_register(unsigned intid, void (*fn)(void *), void *ctx)
+{
+	if (intid >= INTID_SPECIAL)
+		return;
+	handlers[intid].ctx = ctx;
+	handlers[intid].fn = fn;
+}
+
+/* Several interrupts may be pending: taking them all here saves an
+ * exception return and re-entry each. Only enabled INTIDs are delivered
+ * and each got a handler first, so a missing one is a bug worth a word. */
+void aarch64_irq_dispatch(void)
+{
+	for (;;) {
+		unsigned intid = gic_acknowledge();
+		if (intid >= INTID_SPECIAL)
+			return;
+		if (handlers[intid].fn)
+			handlers[intid].fn(handlers[intid].ctx);
+		else
+			log_warn("skiff: interrupt %u without a handler\n", intid);
+		gic_end(intid);
+	}
+}
+
+/* The GIC has no polarity setting: SPIs are level-high or rising-edge, and
+ * an active-low source is inverted before it (its device tree flags say
+ * so, not the line), so `active_low` has nothing to program. */
+int arch_irq_attach_line(unsigned line, bool level, bool active_low, irq_handler_t fn, void *ctx)
+{
+	(void)active_low;
+	if (line < INTID_FIRST_PPI || line >= INTID_SPECIAL)
+		return -ENODEV;
+	aarch64_irq_register(line, fn, ctx);
+	gic_enable(line, level);
+	log_debug("skiff: irq INTID %u (%s)\n", line, level ? "level" : "edge");
+	return 0;
+}
+
+/* MSIs would need a GICv2m frame or a GICv3 ITS; virtio-pci falls back to
+ * its INTx line without them. */
+int arch_irq_attach_msi(irq_handler_t fn, void *ctx, uint64_t *address, uint32_t *data)
+{
+	(void)fn, (void)ctx, (void)address, (void)data;
+	return -ENODEV;
+}
+
+/* --- buses --------------------------------------------------------------- */
+
+/* No PCI host bridge driver yet: every configuration read is what an empty
+ * slot answers. */
+uint32_t arch_pci_config_read(unsigned bus, unsigned dev, unsigned fn, unsigned offset)
+{
+	(void)bus, (void)dev, (void)fn, (void)offset;
+	return 0xFFFFFFFFu;
+}
+
+void arch_pci_config_write(unsigned bus, unsigned dev, unsigned fn, unsigned offset, uint32_t value)
+{
+	(void)bus, (void)dev, (void)fn, (void)offset, (void)value;
+}
+
+/* Arm has no I/O port space; reads float high like an absent port. */
+uint32_t arch_pio_read(uint64_t port, unsigned width)
+{
+	(void)port;
+	return width >= 4 ? 0xFFFFFFFFu : (1u << (width * 8)) - 1;
+}
+
+void arch_pio_write(uint64_t port, unsigned width, uint32_t value)
+{
+	(void)port, (void)width, (void)value;
+}
+
+/* A device-tree "interrupts" triple as a GIC INTID, or 0 when it is not
+ * one of the GIC's (type, number) pairs. */
+static unsigned intid_of(int node)
+{
+	uint32_t len;
+	const uint8_t *p = fdt_prop(&aarch64_fdt, node, "interrupts", &len);
+	if (!p || len < 12)
+		return 0;
+	uint64_t type = fdt_cells(p, 1), num = fdt_cells(p + 4, 1);
+	if (type == FDT_IRQ_SPI && num < INTID_SPECIAL - INTID_FIRST_SPI)
+		return INTID_FIRST_SPI + (unsigned)num;
+	if (type == FDT_IRQ_PPI && num < INTID_FIRST_SPI - INTID_FIRST_PPI)
+		return INTID_FIRST_PPI + (unsigned)num;
+	return 0;
+}
+
+/* Every enabled "virtio,mmio" node, by ascending base: QEMU virt fills its
+ * transports from the highest address down, and the transport probes from
+ * the last window. With more nodes than `max`, the highest ones are kept. */
+int arch_virtio_mmio_windows(struct platform_mmio *out, int max)
+{
+	int n = 0;
+	if (!aarch64_fdt.blob || max <= 0)
+		return 0;
+	for (int node = -1; (node = fdt_next_compatible(&aarch64_fdt, node, "virtio,mmio")) >= 0;) {
+		struct platform_mmio w;
+		if (!fdt_is_enabled(&aarch64_fdt, node) ||
+		    fdt_reg(&aarch64_fdt, node, 0, &w.base, &w.size) < 0 || !(w.line = intid_of(node)))
+			continue;
+		int i = n;
+		if (n == max) {                 /* full: drop the lowest, if lower */
+			if (w.base < out[0].base)
+				continue;
+			for (int j = 1; j < n; j++)
+				out[j - 1] = out[j];
+			i = --n;
+		}
+		for (; i > 0 && out[i - 1].base > w.base; i--)
+			out[i] = out[i - 1];
+		out[i] = w;
+		n++;
+	}
+	return n;
+}

@@ -55,8 +55,12 @@ app_dir = $(patsubst %/,%,$(filter %/$(1)/,$(APP_DIRS)))
 app_objs = $(patsubst %,$(O)/obj/%.o,$(wildcard $(call app_dir,$(1))/*.c))
 
 .PHONY: all $(APPS)
-all: $(foreach a,$(APPS),$(O)/$(a).elf)
-$(APPS): %: $(O)/%.elf
+all: $(foreach a,$(APPS),$(O)/$(a).elf $(foreach x,$(ARCH_IMAGES),$(O)/$(a).$(x)))
+$(APPS): %: $(O)/%.elf $(foreach x,$(ARCH_IMAGES),$(O)/%.$(x))
+
+# A flat copy of the loaded image (arm64: starts with the Image header).
+$(O)/%.img: $(O)/%.elf
+	$(OBJCOPY) -O binary $< $@
 
 $(O)/obj/%.c.o: %.c
 	@mkdir -p $(dir $@)

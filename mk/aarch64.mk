@@ -6,5 +6,9 @@ LD := aarch64-linux-gnu-ld
 AR := aarch64-linux-gnu-ar
 NM := aarch64-linux-gnu-nm
 READELF := aarch64-linux-gnu-readelf
+OBJCOPY := aarch64-linux-gnu-objcopy
 ARCH_CFLAGS := -march=armv8-a -mcmodel=small -mno-outline-atomics
 ARCH_KERNEL_CFLAGS := -mgeneral-regs-only
+# Besides APP.elf, APP.img: the same image flat, with its arm64 Image header
+# first, for QEMU's Linux-style boot (the only one that loads -initrd).
+ARCH_IMAGES := img

@@ -29,11 +29,11 @@ extern volatile uintptr_t aarch64_trap_expected;
  * parameter in x1. Returns false when the HLT trapped (no semihosting). */
 static bool semihosting_call(uint64_t op, const void *param)
 {
-	register uint64_t x0 __asm__("x0") = op;
-	register uint64_t x1 __asm__("x1") = (uintptr_t)param;
 	uintptr_t at;
 	__asm__ volatile("adr %0, 1f" : "=r"(at));
 	aarch64_trap_expected = at;
+	register uint64_t x0 __asm__("x0") = op;
+	register uint64_t x1 __asm__("x1") = (uintptr_t)param;
 	__asm__ volatile("1: hlt #0xf000" : "+r"(x0) : "r"(x1) : "memory");
 	bool trapped = aarch64_trap_expected == 0;
 	aarch64_trap_expected = 0;
@@ -59,16 +59,29 @@ static void status_text(char *out, int status)
 	*at = '\0';
 }
 
+/* Register variables hold their value only into the asm right after them
+ * (a call in between clobbers x0): so each conduit gets its own function. */
+static void psci_hvc(uint64_t function)
+{
+	register uint64_t x0 __asm__("x0") = function;
+	__asm__ volatile("hvc #0" : "+r"(x0) : : "memory");
+}
+
+static void psci_smc(uint64_t function)
+{
+	register uint64_t x0 __asm__("x0") = function;
+	__asm__ volatile("smc #0" : "+r"(x0) : : "memory");
+}
+
 static void psci_system_off(void)
 {
 	uint32_t len = 0;
 	int node = fdt_path(&aarch64_fdt, "/psci");
 	const char *method = node >= 0 ? fdt_prop(&aarch64_fdt, node, "method", &len) : 0;
-	register uint64_t x0 __asm__("x0") = PSCI_SYSTEM_OFF;
 	if (method && len >= 4 && memcmp(method, "hvc", 4) == 0)
-		__asm__ volatile("hvc #0" : "+r"(x0) : : "memory");
+		psci_hvc(PSCI_SYSTEM_OFF);
 	else if (method && len >= 4 && memcmp(method, "smc", 4) == 0)
-		__asm__ volatile("smc #0" : "+r"(x0) : : "memory");
+		psci_smc(PSCI_SYSTEM_OFF);
 }
 
 void arch_exit(int status)

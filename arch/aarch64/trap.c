@@ -70,9 +70,11 @@ static void explain_abort(const struct trap_frame *f, unsigned ec)
 
 static void dump_registers(const struct trap_frame *f)
 {
-	for (int i = 0; i < 30; i += 3)
-		kprintf("  x%-2d %016lx  x%-2d %016lx  x%-2d %016lx\n", i, f->x[i], i + 1, f->x[i + 1],
-			i + 2, f->x[i + 2]);
+	for (int i = 0; i < 30; i += 3) {
+		/* kprintf has no field widths for %d: pad the names by hand. */
+		kprintf("  x%d%s %016lx  x%d%s %016lx  x%d%s %016lx\n", i, i < 10 ? " " : "", f->x[i],
+			i + 1, i + 1 < 10 ? " " : "", f->x[i + 1], i + 2, i + 2 < 10 ? " " : "", f->x[i + 2]);
+	}
 	kprintf("  x30 %016lx  sp  %016lx  pc  %016lx\n", f->x[30], f->sp, f->elr);
 	kprintf("  esr %016lx  far %016lx  spsr %08lx\n", f->esr, f->far, f->spsr);
 }

@@ -28,6 +28,22 @@
 #define BLOCK_NORMAL 0x0000000000000705 /* block, attr1, inner shareable, AF */
 #define TABLE 0x3
 
+/* The arm64 Linux Image header (the kernel's Documentation/arm64/booting):
+ * the same image, copied flat into build/aarch64/APP.img, is then a kernel
+ * QEMU boots the Linux way. Only that way does QEMU load an -initrd and
+ * name it in the device tree (hw/arm/boot.c ignores -initrd for an ELF),
+ * and it passes the tree's address in x0. As an ELF the entry is _start,
+ * past the header. */
+	.section .text.head, "ax"
+	b _start                        /* code0: where a Linux loader jumps */
+	.long 0                         /* code1 */
+	.quad 0                         /* text_offset: 2 MiB into RAM, as linked */
+	.quad __image_size              /* bytes the image needs, .bss included */
+	.quad 0x2                       /* flags: little-endian, 4 KiB pages */
+	.quad 0, 0, 0
+	.ascii "ARM\x64"                /* magic */
+	.long 0
+
 	.section .text.boot, "ax"
 	.globl _start
 _start:

@@ -5,6 +5,12 @@ repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 SKIFF=$repo/skiff
 ARCH=${SKIFF_TEST_ARCH:-x86_64}
 GUEST_TIMEOUT=${GUEST_TIMEOUT:-60}
+# Each architecture's default machine, whose NICs are virtio-mmio.
+case $ARCH in
+x86_64) MAIN_MACHINE=microvm ;;
+aarch64) MAIN_MACHINE=virt ;;
+*) echo "lib.sh: unknown architecture $ARCH" >&2; exit 2 ;;
+esac
 work=$(mktemp -d "${TMPDIR:-/tmp}/skiff-test.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 output=$work/output

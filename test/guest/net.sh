@@ -8,7 +8,7 @@ dhcp_line() { echo "skiff: en$1 \\(virtio1@$2\\): $3 netmask 255.255.255.0 gatew
 case $1 in
 dhcp)
 	boot netinfo --machine "$2" --net user
-	bus=pci; [ "$2" = microvm ] && bus=mmio
+	bus=pci; [ "$2" = "$MAIN_MACHINE" ] || [ "$ARCH" = aarch64 ] && bus=mmio
 	expect_match "^$(dhcp_line 0 "$bus[0-9a-f:.]+" 10.0.2.15 10.0.2.2 dhcp)$"
 	;;
 legacy-pci)
@@ -18,7 +18,7 @@ legacy-pci)
 	expect_match "^$(dhcp_line 0 'pci[0-9:.]+' 10.0.2.15 10.0.2.2 dhcp)$"
 	;;
 modern-mmio)
-	SKIFF_QEMU_ARGS="-global virtio-mmio.force-legacy=false" boot netinfo --machine microvm --net user --append loglevel=7
+	SKIFF_QEMU_ARGS="-global virtio-mmio.force-legacy=false" boot netinfo --machine "$MAIN_MACHINE" --net user --append loglevel=7
 	expect_match "mac 52:54:00:12:34:56 mtu 1500, [0-9]+\\+[0-9]+ buffers, virtio 1.x$"
 	expect_match "^$(dhcp_line 0 'mmio[0-9a-f]+' 10.0.2.15 10.0.2.2 dhcp)$"
 	;;
@@ -28,11 +28,14 @@ static)
 	;;
 two-nics)
 	# The second NIC's network differs, so the order is visible.
-	SKIFF_QEMU_ARGS="-netdev user,id=second,net=10.0.3.0/24 -device virtio-net-pci,netdev=second,mac=52:54:00:00:00:02" \
-		boot netinfo --machine pc --net user --append 'loglevel=7 ip=dhcp ip=10.0.3.9::10.0.3.2:255.255.255.0'
-	expect_match "^$(dhcp_line 0 'pci[0-9:.]+' 10.0.2.15 10.0.2.2 dhcp)$"
-	expect_match "^$(dhcp_line 1 'pci[0-9:.]+' 10.0.3.9 10.0.3.2 static)$"
-	expect_match "^skiff: virtio1@pci[0-9:.]+: mac 52:54:00:00:00:02 "
+	# x86_64 on pc (virtio-pci), aarch64 on virt (virtio-mmio).
+	machine=pc device=virtio-net-pci bus='pci[0-9:.]+'
+	[ "$ARCH" = x86_64 ] || { machine=$MAIN_MACHINE device=virtio-net-device bus='mmio[0-9a-f]+'; }
+	SKIFF_QEMU_ARGS="-netdev user,id=second,net=10.0.3.0/24 -device $device,netdev=second,mac=52:54:00:00:00:02" \
+		boot netinfo --machine "$machine" --net user --append 'loglevel=7 ip=dhcp ip=10.0.3.9::10.0.3.2:255.255.255.0'
+	expect_match "^$(dhcp_line 0 "$bus" 10.0.2.15 10.0.2.2 dhcp)$"
+	expect_match "^$(dhcp_line 1 "$bus" 10.0.3.9 10.0.3.2 static)$"
+	expect_match "^skiff: virtio1@$bus: mac 52:54:00:00:00:02 "
 	;;
 no-lease)
 	# A NIC on an empty hub: nobody answers DHCP.

@@ -1,16 +1,31 @@
 #!/usr/bin/env bash
-# The image boots with a bare QEMU command line, no skiff involved: the
-# DESIGN.md convention that the host sees status 2n+1 from isa-debug-exit.
-# Usage: plain.sh MACHINE N
+# The image boots with a bare QEMU command line, no skiff involved, with
+# the DESIGN.md exit conventions: on x86_64 the host sees status 2n+1 from
+# isa-debug-exit; on aarch64 semihosting's SYS_EXIT gives n itself, and
+# without semihosting PSCI powers the VM off (status 0: the code is lost).
+# Usage: plain.sh MACHINE N [psci]
 . "$(dirname "$0")/lib.sh"
 machine=$1 n=$2
-make -s -C "$repo" ARCH=x86_64 build/x86_64/hello.elf
+make -s -C "$repo" ARCH="$ARCH" "build/$ARCH/hello.elf"
+image=$repo/build/$ARCH/hello.elf
 status=0
-timeout -k 5 "$GUEST_TIMEOUT" qemu-system-x86_64 -M "$machine" -display none -serial stdio \
-	-device isa-debug-exit,iobase=0xf4,iosize=0x04 -kernel "$repo/build/x86_64/hello.elf" \
-	-append "X=1 -- --exit $n" </dev/null >"$work/raw" 2>&1 || status=$?
+if [ "$ARCH" = x86_64 ]; then
+	timeout -k 5 "$GUEST_TIMEOUT" qemu-system-x86_64 -M "$machine" -display none -serial stdio \
+		-device isa-debug-exit,iobase=0xf4,iosize=0x04 -kernel "$image" \
+		-append "X=1 -- --exit $n" </dev/null >"$work/raw" 2>&1 || status=$?
+	want=$((2 * n + 1))
+else
+	semihosting=(-semihosting) want=$n
+	[ "${3:-}" != psci ] || { semihosting=() want=0; }
+	# The machine's QEMU words (virt-gicv3 is "-M virt,gic-version=3 ...").
+	read -ra machine_args <<<"$(. "$repo/qemu/aarch64.sh" && qemu_machine_args "$machine")"
+	timeout -k 5 "$GUEST_TIMEOUT" qemu-system-aarch64 "${machine_args[@]}" -display none \
+		-serial stdio "${semihosting[@]}" -kernel "$image" \
+		-append "X=1 -- --exit $n" </dev/null >"$work/raw" 2>&1 || status=$?
+fi
+[ "$status" != 124 ] || fail "QEMU did not end within ${GUEST_TIMEOUT}s"
 tr -d '\r' <"$work/raw" >"$output"
 expect_line "hello from skiff"
 expect_line "env X=1"
-expect_status $((2 * n + 1))
+expect_status "$want"
 done_ok

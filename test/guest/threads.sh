@@ -7,6 +7,11 @@
 if [ "${2:-}" = pit ]; then
 	SKIFF_QEMU_ARGS="-cpu qemu64,-apic" boot threads --machine "$1" --append loglevel=7
 	expect_line "skiff: timer: 8254 PIT via 8259 PIC (no local APIC)"
+elif [ "$ARCH" = aarch64 ]; then
+	boot threads --machine "$1" --append loglevel=7
+	gic=GICv2; [ "$1" = virt-gicv3 ] && gic=GICv3
+	expect_match "^skiff: $gic, [0-9]+ interrupt lines$"
+	expect_match "^skiff: timer: cntvct [0-9.]+ MHz, virtual timer INTID 27$"
 else
 	boot threads --machine "$1" --append loglevel=7
 	expect_line "skiff: timer: local APIC one-shot"

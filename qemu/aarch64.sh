@@ -1,16 +1,18 @@
 # QEMU profile for aarch64 guests (sourced by qemu/launch).
-# Machine: virt (GICv2 by default, gic-version=3 selectable), Cortex-A72.
+# Machine: virt (GICv2 by default, gic-version=3 selectable, or with EL2 so
+# the kernel is entered at EL2 and drops to EL1), Cortex-A72.
 # The ELF is loaded by its program headers; the device tree QEMU builds
 # carries memory, -append and -initrd.
 qemu_binary=qemu-system-aarch64
 qemu_default_machine=virt
-qemu_machines="virt virt-gicv3"
+qemu_machines="virt virt-gicv3 virt-el2"
 
 # $1 machine -> extra arguments
 qemu_machine_args() {
 	case $1 in
 	virt) echo "-M virt -cpu cortex-a72" ;;
 	virt-gicv3) echo "-M virt,gic-version=3 -cpu cortex-a72" ;;
+	virt-el2) echo "-M virt,virtualization=on -cpu cortex-a72" ;;   # entered at EL2
 	esac
 }
 

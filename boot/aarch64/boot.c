@@ -119,15 +119,15 @@ static void start_console(void)
 	}
 }
 
-__attribute__((noreturn)) void aarch64_boot_main(uint64_t x0, uint64_t entry_cycles);
+__attribute__((noreturn)) void aarch64_boot_main(uint64_t x0, uint64_t entry_cycles, uint64_t entry_el);
 
-void aarch64_boot_main(uint64_t x0, uint64_t entry_cycles)
+void aarch64_boot_main(uint64_t x0, uint64_t entry_cycles, uint64_t entry_el)
 {
 	struct bootinfo *bi = &bootinfo;
 	bi->entry_cycles = entry_cycles;
 	bi->boot_stack_lo = (uintptr_t)boot_stack;
 	bi->boot_stack_hi = (uintptr_t)boot_stack_top;
-	strcpy(bi->loader, "device tree");
+	strcpy(bi->loader, entry_el == 2 ? "device tree, entered at EL2" : "device tree, entered at EL1");
 	const void *tree = find_tree(x0);
 	uint32_t size = tree ? copy_tree(tree) : 0;
 	if (size) {

@@ -11,7 +11,7 @@
  *    GiB as device memory, the next three as normal memory): C code needs
  *    normal memory for unaligned accesses and the caches. arch_init later
  *    replaces it with 4 KiB-page W^X tables (paging.c).
- * 5. Call aarch64_boot_main(x0 at entry, counter at entry).
+ * 5. Call aarch64_boot_main(x0 at entry, counter at entry, CurrentEL).
  */
 #define SCTLR_RES1 0x30d00800           /* ARMv8.0 RES1 bits of SCTLR_EL1 */
 #define SCTLR_M (1 << 0)
@@ -49,6 +49,7 @@
 _start:
 	mov x20, x0                     /* the device tree, if a loader passed it */
 	mrs x21, cntvct_el0             /* entry timestamp */
+	mrs x22, CurrentEL              /* for the boot log */
 
 	mrs x0, CurrentEL
 	cmp x0, #(2 << 2)
@@ -131,6 +132,7 @@ at_el1:
 	mov x30, #0
 	mov x0, x20
 	mov x1, x21
+	lsr x2, x22, #2
 	bl aarch64_boot_main
 4:	wfi
 	b 4b

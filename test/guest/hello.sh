@@ -7,8 +7,11 @@
 case $1 in
 status)
 	n=$2 machine=$3
-	boot hello --machine "$machine" -e GREETING=hi -e "EMPTY=" -- one "two words" --exit "$n"
+	boot hello --machine "$machine" --append loglevel=7 -e GREETING=hi -e "EMPTY=" -- one "two words" --exit "$n"
 	expect_status "$n"
+	if [ "$machine" = virt-el2 ]; then
+		expect_match "KiB free, loader device tree, entered at EL2$"
+	fi
 	expect_lines_matching '^(hello from skiff|argv|env )' \
 		"hello from skiff" "argv[1]=one" "argv[2]=two words" "argv[3]=--exit" \
 		"argv[4]=$n" "env GREETING=hi" "env EMPTY="

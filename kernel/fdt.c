@@ -24,7 +24,7 @@ struct tok {
 	const uint8_t *val;
 };
 
-static uint32_t be32(const uint8_t *p)
+static inline __attribute__((always_inline)) uint32_t be32(const uint8_t *p)
 {
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
@@ -275,11 +275,15 @@ static bool list_has(const char *v, uint32_t len, const char *want)
 	return false;
 }
 
-/* Next node after `after` whose property prop lists want. */
+/* Next node after `after` whose property prop lists want. One pass over
+ * the tokens: a property counts for the node it follows directly (before
+ * the node's first subnode), as in fdt_prop. Boot code searches the tree
+ * a dozen times, so this is the device tree's hot path. */
 static int next_with(const struct fdt *f, int after, const char *prop, const char *want)
 {
 	struct tok t;
-	uint32_t off = 0, len;
+	uint32_t off = 0;
+	int node = -1;
 
 	if (after != -1) {
 		if (node_begin(f, after, &t) < 0)
@@ -291,12 +295,13 @@ static int next_with(const struct fdt *f, int after, const char *prop, const cha
 			return -EINVAL;
 		if (t.tag == TOK_END)
 			return -ENOENT;
-		if (t.tag == TOK_BEGIN_NODE) {
-			const char *v = fdt_prop(f, (int)off, prop, &len);
-
-			if (v != NULL && list_has(v, len, want))
-				return (int)off;
-		}
+		if (t.tag == TOK_BEGIN_NODE)
+			node = (int)off;
+		else if (t.tag == TOK_END_NODE)
+			node = -1;
+		else if (t.tag == TOK_PROP && node >= 0 && strcmp(t.name, prop) == 0 &&
+			 list_has((const char *)t.val, t.len, want))
+			return node;
 	}
 }
 
@@ -338,10 +343,10 @@ int fdt_parent(const struct fdt *f, int node)
 	return -ENOENT;         /* node looked like a node but is not on the path */
 }
 
-/* The parent's #address-cells or #size-cells, as fdt_address_cells says. */
-static int parent_cells(const struct fdt *f, int node, const char *name, int dflt)
+/* A #...-cells value of `parent` (an fdt_parent result): the default when
+ * there is no parent or no property. */
+static int cells_of(const struct fdt *f, int parent, const char *name, int dflt)
 {
-	int parent = fdt_parent(f, node);
 	uint32_t len;
 	const uint8_t *p;
 
@@ -357,6 +362,11 @@ static int parent_cells(const struct fdt *f, int node, const char *name, int dfl
 	return (int)be32(p);
 }
 
+static int parent_cells(const struct fdt *f, int node, const char *name, int dflt)
+{
+	return cells_of(f, fdt_parent(f, node), name, dflt);
+}
+
 int fdt_address_cells(const struct fdt *f, int node)
 {
 	return parent_cells(f, node, "#address-cells", 2);
@@ -369,7 +379,10 @@ int fdt_size_cells(const struct fdt *f, int node)
 
 int fdt_reg(const struct fdt *f, int node, int index, uint64_t *base, uint64_t *size)
 {
-	int ac = fdt_address_cells(f, node), sc = fdt_size_cells(f, node);
+	/* One parent scan for both cell counts: fdt_parent walks from the
+	 * root, the costliest step here. */
+	int parent = fdt_parent(f, node);
+	int ac = cells_of(f, parent, "#address-cells", 2), sc = cells_of(f, parent, "#size-cells", 1);
 	uint32_t len, entry;
 	const uint8_t *p;
 

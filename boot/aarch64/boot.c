@@ -13,7 +13,7 @@
 #include "kernel/bootinfo.h"
 #include "kernel/fdt.h"
 
-#define DTB_MAX (256 * 1024)
+#define DTB_MAX (64 * 1024)     /* QEMU virt's tree uses under 10 KiB */
 
 extern char boot_stack[], boot_stack_top[];
 void pl011_init(uint64_t base);

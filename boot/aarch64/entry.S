@@ -79,9 +79,13 @@ at_el1:
 	add x0, x0, :lo12:__bss_start
 	adrp x1, __image_end
 	add x1, x1, :lo12:__image_end
-1:	cmp x0, x1
-	b.hs 2f
-	stp xzr, xzr, [x0], #16
+1:	cmp x0, x1                      /* 64 bytes a turn: under TCG the cost */
+	b.hs 2f                         /* of a boot is its instruction count */
+	stp xzr, xzr, [x0]
+	stp xzr, xzr, [x0, #16]
+	stp xzr, xzr, [x0, #32]
+	stp xzr, xzr, [x0, #48]
+	add x0, x0, #64
 	b 1b
 2:
 	msr spsel, #1

@@ -62,7 +62,22 @@ int arch_irq_attach_msi(irq_handler_t fn, void *ctx, uint64_t *address, uint32_t
  * writes; all ones when nothing answers. */
 uint32_t arch_pci_config_read(unsigned bus, unsigned dev, unsigned fn, unsigned offset);
 void arch_pci_config_write(unsigned bus, unsigned dev, unsigned fn, unsigned offset, uint32_t value);
-/* The PCI I/O space (legacy virtio-pci BARs): port I/O on x86_64. */
+/* Address windows the PCI host bridge decodes, for platforms whose BARs no
+ * firmware has assigned (aarch64 -M virt: the device tree's "ranges"); the
+ * generic bus scan then assigns them. x86_64's firmware assigns BARs
+ * itself and reports no windows. A BAR holds a PCI address; the CPU
+ * reaches memory BARs at the same address (identity windows only). */
+enum pci_window_kind { PCI_WINDOW_IO, PCI_WINDOW_MEM32, PCI_WINDOW_MEM64 };
+struct pci_window {
+	uint64_t base, size;    /* PCI addresses */
+	enum pci_window_kind kind;
+};
+int arch_pci_windows(struct pci_window *out, int max);
+/* The arch_irq_attach_line number that INTx pin `pin` (1 = INTA) of
+ * bus/dev/fn raises, or -ENODEV when none is routed. */
+int arch_pci_intx_line(unsigned bus, unsigned dev, unsigned fn, unsigned pin);
+/* The PCI I/O space (legacy virtio-pci BARs): port I/O on x86_64, a memory
+ * window on aarch64. */
 uint32_t arch_pio_read(uint64_t port, unsigned width);
 void arch_pio_write(uint64_t port, unsigned width, uint32_t value);
 

@@ -417,3 +417,23 @@ bool fdt_is_enabled(const struct fdt *f, int node)
 		return true;
 	return memchr(s, 0, len) != NULL && (strcmp(s, "okay") == 0 || strcmp(s, "ok") == 0);
 }
+
+int fdt_find_phandle(const struct fdt *f, uint32_t phandle)
+{
+	struct tok t;
+	int node = -1;
+
+	for (uint32_t off = 0;; off = t.next) {
+		if (token(f, off, &t) < 0)
+			return -EINVAL;
+		if (t.tag == TOK_END)
+			return -ENOENT;
+		if (t.tag == TOK_BEGIN_NODE)
+			node = (int)off;
+		else if (t.tag == TOK_END_NODE)
+			node = -1;
+		else if (t.tag == TOK_PROP && node >= 0 && t.len == 4 && strcmp(t.name, "phandle") == 0 &&
+			 be32(t.val) == phandle)
+			return node;
+	}
+}

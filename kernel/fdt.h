@@ -78,6 +78,9 @@ int fdt_reg(const struct fdt *f, int node, int index, uint64_t *base, uint64_t *
 uint64_t fdt_cells(const void *p, int cells);
 
 /* Whether the node is usable: no "status", or status "okay" or "ok". */
+/* The node whose "phandle" property is `phandle` (interrupt-map and
+ * interrupt-parent name nodes that way), or -ENOENT. */
+int fdt_find_phandle(const struct fdt *f, uint32_t phandle);
 bool fdt_is_enabled(const struct fdt *f, int node);
 
 #endif

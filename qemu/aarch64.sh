@@ -1,16 +1,17 @@
 # QEMU profile for aarch64 guests (sourced by qemu/launch).
 # Machine: virt (GICv2 by default, gic-version=3 selectable, or with EL2 so
-# the kernel is entered at EL2 and drops to EL1), Cortex-A72.
+# the kernel is entered at EL2 and drops to EL1, or with its NICs on PCIe),
+# Cortex-A72.
 # The ELF is loaded by its program headers; the device tree QEMU builds
 # carries memory, -append and -initrd.
 qemu_binary=qemu-system-aarch64
 qemu_default_machine=virt
-qemu_machines="virt virt-gicv3 virt-el2"
+qemu_machines="virt virt-gicv3 virt-el2 virt-pci"
 
 # $1 machine -> extra arguments
 qemu_machine_args() {
 	case $1 in
-	virt) echo "-M virt -cpu cortex-a72" ;;
+	virt|virt-pci) echo "-M virt -cpu cortex-a72" ;;
 	virt-gicv3) echo "-M virt,gic-version=3 -cpu cortex-a72" ;;
 	virt-el2) echo "-M virt,virtualization=on -cpu cortex-a72" ;;   # entered at EL2
 	esac
@@ -24,7 +25,11 @@ qemu_exit_args() {
 	echo "-chardev file,id=skiffexit,path=$1 -semihosting-config enable=on,target=native,chardev=skiffexit"
 }
 
-# The NIC model: virtio-mmio (the virt machine's transports).
+# The NIC model: virtio-mmio (the virt machine's transports), or
+# virtio-pci behind virt's PCIe host bridge on virt-pci.
 qemu_nic_device() {
-	echo virtio-net-device
+	case $1 in
+	virt-pci) echo virtio-net-pci ;;
+	*) echo virtio-net-device ;;
+	esac
 }

@@ -1,6 +1,6 @@
 /* Device interrupts on aarch64: one handler per GIC INTID, the virtio-mmio
- * windows of the device tree, and the buses this port does not have (no
- * PCI yet, no port I/O ever). An interrupt "line" of the arch contract is
+ * windows of the device tree, MSIs through a GICv2m frame. PCI itself is in
+ * pci.c. An interrupt "line" of the arch contract is
  * the GIC INTID itself: 32 + n for the device tree's SPI n. */
 #include <errno.h>
 
@@ -58,39 +58,40 @@ int arch_irq_attach_line(unsigned line, bool level, bool active_low, irq_handler
 	return 0;
 }
 
-/* MSIs would need a GICv2m frame or a GICv3 ITS; virtio-pci falls back to
- * its INTx line without them. */
+/* MSIs through a GICv2m frame ("arm,gic-v2m-frame", what -M virt has with
+ * GICv2): a device's write of an SPI's INTID to the frame's SETSPI register
+ * raises that SPI, edge-triggered. The frame's TYPER names the SPIs it
+ * owns; each MSI takes the next. Without a frame (GICv3 has an ITS
+ * instead, not driven here) virtio-pci falls back to its INTx line. */
+#define V2M_TYPER 0x008
+#define V2M_SETSPI_NS 0x040
+
 int arch_irq_attach_msi(irq_handler_t fn, void *ctx, uint64_t *address, uint32_t *data)
 {
-	(void)fn, (void)ctx, (void)address, (void)data;
-	return -ENODEV;
-}
-
-/* --- buses --------------------------------------------------------------- */
-
-/* No PCI host bridge driver yet: every configuration read is what an empty
- * slot answers. */
-uint32_t arch_pci_config_read(unsigned bus, unsigned dev, unsigned fn, unsigned offset)
-{
-	(void)bus, (void)dev, (void)fn, (void)offset;
-	return 0xFFFFFFFFu;
-}
-
-void arch_pci_config_write(unsigned bus, unsigned dev, unsigned fn, unsigned offset, uint32_t value)
-{
-	(void)bus, (void)dev, (void)fn, (void)offset, (void)value;
-}
-
-/* Arm has no I/O port space; reads float high like an absent port. */
-uint32_t arch_pio_read(uint64_t port, unsigned width)
-{
-	(void)port;
-	return width >= 4 ? 0xFFFFFFFFu : (1u << (width * 8)) - 1;
-}
-
-void arch_pio_write(uint64_t port, unsigned width, uint32_t value)
-{
-	(void)port, (void)width, (void)value;
+	static uint64_t frame;
+	static unsigned next_spi, end_spi;
+	if (!frame) {
+		uint64_t base, size;
+		int node = fdt_next_compatible(&aarch64_fdt, -1, "arm,gic-v2m-frame");
+		if (node < 0 || fdt_reg(&aarch64_fdt, node, 0, &base, &size) < 0)
+			return -ENODEV;
+		volatile uint8_t *regs = arch_map_device(base, PAGE_SIZE);
+		if (!regs)
+			return -ENOMEM;
+		uint32_t typer = *(volatile uint32_t *)(regs + V2M_TYPER);
+		next_spi = (typer >> 16) & 0x3FF;
+		end_spi = next_spi + (typer & 0x3FF);
+		frame = base;
+	}
+	if (next_spi >= end_spi || next_spi >= INTID_SPECIAL)
+		return -ENOSPC;
+	unsigned intid = next_spi++;
+	aarch64_irq_register(intid, fn, ctx);
+	gic_enable(intid, false);
+	*address = frame + V2M_SETSPI_NS;
+	*data = intid;
+	log_debug("skiff: msi -> INTID %u (GICv2m)\n", intid);
+	return 0;
 }
 
 /* A device-tree "interrupts" triple as a GIC INTID, or 0 when it is not

@@ -170,3 +170,19 @@ int arch_virtio_mmio_windows(struct platform_mmio *out, int max)
 	}
 	return n;
 }
+
+/* The BIOS (SeaBIOS, or microvm's lack of PCI) assigns BARs itself. */
+int arch_pci_windows(struct pci_window *out, int max)
+{
+	(void)out, (void)max;
+	return 0;
+}
+
+/* The BIOS routed each pin and wrote the IOAPIC input to Interrupt Line. */
+int arch_pci_intx_line(unsigned bus, unsigned dev, unsigned fn, unsigned pin)
+{
+	if (pin == 0)
+		return -ENODEV;
+	unsigned line = arch_pci_config_read(bus, dev, fn, 0x3C) & 0xFF;
+	return line == 0 || line == 0xFF ? -ENODEV : (int)line;
+}

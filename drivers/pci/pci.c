@@ -1,4 +1,6 @@
 /* PCI bus scan and configuration helpers (see pci.h). */
+#include <errno.h>
+
 #include "drivers/pci/pci.h"
 #include "kernel/arch.h"
 #include "kernel/log.h"
@@ -33,6 +35,71 @@ void pci_write16(const struct pci_function *f, unsigned off, uint16_t v)
 	pci_write32(f, off, word);
 }
 
+/* BAR assignment, for platforms without firmware to do it (the arch
+ * reports the host bridge's windows): each BAR is sized the standard way
+ * (write all ones, read back the mask) and given the next naturally aligned
+ * range of a window of its kind; 64-bit BARs prefer the 64-bit window. */
+#define MAX_WINDOWS 4
+
+static struct {
+	struct pci_window w[MAX_WINDOWS];
+	uint64_t next[MAX_WINDOWS];
+	int count;
+} windows;
+
+static int pick_window(enum pci_window_kind kind, uint64_t size, uint64_t *at)
+{
+	for (int pass = 0; pass < 2; pass++) {
+		for (int i = 0; i < windows.count; i++) {
+			if (windows.w[i].kind != kind)
+				continue;
+			uint64_t start = (windows.next[i] + size - 1) & ~(size - 1);
+			if (start + size <= windows.w[i].base + windows.w[i].size && start + size > start) {
+				windows.next[i] = start + size;
+				*at = start;
+				return 0;
+			}
+		}
+		if (kind != PCI_WINDOW_MEM64)
+			break;
+		kind = PCI_WINDOW_MEM32;        /* no room above 4 GiB: below */
+	}
+	return -ENOSPC;
+}
+
+static void assign_bars(const struct pci_function *f)
+{
+	uint16_t command = pci_read16(f, PCI_COMMAND);
+	pci_write16(f, PCI_COMMAND, command & ~(PCI_COMMAND_IO | PCI_COMMAND_MEMORY)); /* no decoding while sizing */
+	for (unsigned i = 0; i < 6; i++) {
+		unsigned off = PCI_BAR0 + 4 * i;
+		pci_write32(f, off, 0xFFFFFFFFu);
+		uint32_t low = pci_read32(f, off);
+		if (low == 0)
+			continue;                       /* not implemented */
+		bool io = low & 1, wide = !io && ((low >> 1) & 3) == 2 && i < 5;
+		uint64_t mask = io ? (low & ~3u) | 0xFFFF0000u : low & ~15u;
+		if (wide) {
+			pci_write32(f, off + 4, 0xFFFFFFFFu);
+			mask |= (uint64_t)pci_read32(f, off + 4) << 32;
+		} else {
+			mask |= 0xFFFFFFFF00000000ull;
+		}
+		uint64_t size = ~mask + 1, at;
+		enum pci_window_kind kind = io ? PCI_WINDOW_IO : wide ? PCI_WINDOW_MEM64 : PCI_WINDOW_MEM32;
+		if (size == 0 || pick_window(kind, size, &at) != 0) {
+			log_warn("skiff: pci %u:%u.%u: no room for BAR %u (%llu bytes)\n", f->bus, f->dev, f->fn,
+				 i, (unsigned long long)size);
+			at = 0;
+		}
+		pci_write32(f, off, (uint32_t)at | (low & (io ? 3u : 15u)));
+		if (wide)
+			pci_write32(f, off + 4, (uint32_t)(at >> 32));
+		i += wide;
+	}
+	pci_write16(f, PCI_COMMAND, command);
+}
+
 static void scan_bus(unsigned bus, void (*fn)(const struct pci_function *, void *), void *ctx,
 		     int depth)
 {
@@ -54,6 +121,8 @@ static void scan_bus(unsigned bus, void (*fn)(const struct pci_function *, void 
 				if (secondary > bus)
 					scan_bus(secondary, fn, ctx, depth + 1);
 			} else {
+				if (windows.count && (header & 0x7F) == 0)
+					assign_bars(&f);
 				fn(&f, ctx);
 			}
 			if (func == 0 && !(header & 0x80))
@@ -66,6 +135,9 @@ void pci_scan(void (*fn)(const struct pci_function *f, void *ctx), void *ctx)
 {
 	if ((arch_pci_config_read(0, 0, 0, 0) & 0xFFFF) == 0xFFFF)
 		return;         /* no PCI on this machine (microvm) */
+	windows.count = arch_pci_windows(windows.w, MAX_WINDOWS);
+	for (int i = 0; i < windows.count; i++)     /* port and address 0 look unset */
+		windows.next[i] = windows.w[i].base ? windows.w[i].base : 0x1000;
 	scan_bus(0, fn, ctx, 0);
 }
 

@@ -162,10 +162,10 @@ static int attach_interrupt(struct virtio_device *d, irq_handler_t fn, void *ctx
 		REG(v->common, COMMON_MSIX_CONFIG, uint16_t) = 0;
 		return 0;
 	}
-	unsigned line = pci_read8(&v->fn, PCI_INTERRUPT_LINE);
-	if (line == 0 || line == 0xFF)
-		return -ENODEV;
-	return arch_irq_attach_line(line, true, false, fn, ctx);
+	int line = arch_pci_intx_line(v->fn.bus, v->fn.dev, v->fn.fn, pci_read8(&v->fn, PCI_INTERRUPT_PIN));
+	if (line < 0)
+		return line;
+	return arch_irq_attach_line((unsigned)line, true, false, fn, ctx);
 }
 
 static const struct virtio_transport_ops modern_ops = {

@@ -2,19 +2,38 @@
 # Network bring-up: virtio-net on each transport (PCI modern with MSI-X,
 # PCI legacy with INTx, MMIO legacy and modern), DHCP from QEMU's user
 # networking, static ip=, two NICs in order, and the bounded DHCP wait.
-# Usage: net.sh dhcp MACHINE | legacy-pci | modern-mmio | static | two-nics | no-lease
+# Usage: net.sh dhcp MACHINE | legacy-pci | modern-mmio | static | two-nics | no-lease |
+#        pci-msi | pci-intx (aarch64)
 . "$(dirname "$0")/lib.sh"
 dhcp_line() { echo "skiff: en$1 \\(virtio1@$2\\): $3 netmask 255.255.255.0 gateway $4 \\($5\\)"; }
 case $1 in
 dhcp)
 	boot netinfo --machine "$2" --net user
-	bus=pci; [ "$2" = "$MAIN_MACHINE" ] || [ "$ARCH" = aarch64 ] && bus=mmio
+	bus=mmio; [[ $2 =~ ^(pc|q35|virt-pci)$ ]] && bus=pci
 	expect_match "^$(dhcp_line 0 "$bus[0-9a-f:.]+" 10.0.2.15 10.0.2.2 dhcp)$"
 	;;
 legacy-pci)
-	SKIFF_QEMU_ARGS="-global virtio-net-pci.disable-modern=on" boot netinfo --machine pc --net user --append loglevel=7
+	# aarch64: the I/O BAR through the host bridge's I/O window, INTx
+	# through its interrupt-map.
+	machine=pc irq_line="^skiff: irq line [0-9]+ -> vector 0x[0-9a-f]+ \\(level\\)$"
+	[ "$ARCH" = x86_64 ] || { machine=virt-pci irq_line="^skiff: irq INTID [0-9]+ \\(level\\)$"; }
+	SKIFF_QEMU_ARGS="-global virtio-net-pci.disable-modern=on" boot netinfo --machine "$machine" --net user --append loglevel=7
 	expect_match "mac 52:54:00:12:34:56 mtu 1500, [0-9]+\\+[0-9]+ buffers, legacy$"
-	expect_match "^skiff: irq line [0-9]+ -> vector 0x[0-9a-f]+ \\(level\\)$"
+	expect_match "$irq_line"
+	expect_match "^$(dhcp_line 0 'pci[0-9:.]+' 10.0.2.15 10.0.2.2 dhcp)$"
+	;;
+pci-msi|pci-intx)
+	# aarch64 virtio-pci: MSI-X through the GICv2m frame (GICv2), or the
+	# INTx line where the GIC has no frame (GICv3 without an ITS driver).
+	if [ "$1" = pci-msi ]; then
+		boot netinfo --machine virt-pci --net user --append loglevel=7
+		expect_match "^skiff: msi -> INTID [0-9]+ \\(GICv2m\\)$"
+	else
+		SKIFF_QEMU_ARGS="-M virt,gic-version=3" boot netinfo --machine virt-pci --net user --append loglevel=7
+		expect_match "^skiff: GICv3, "
+		expect_match "^skiff: irq INTID [0-9]+ \\(level\\)$"
+	fi
+	expect_match "mac 52:54:00:12:34:56 mtu 1500, [0-9]+\\+[0-9]+ buffers, virtio 1.x$"
 	expect_match "^$(dhcp_line 0 'pci[0-9:.]+' 10.0.2.15 10.0.2.2 dhcp)$"
 	;;
 modern-mmio)

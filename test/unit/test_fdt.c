@@ -1042,6 +1042,17 @@ static void test_qemu_virt(void)
 	CHECK(fdt_prop_u32(&f, node, "#interrupt-cells", &v) && v == 3);
 	CHECK(fdt_prop(&f, node, "interrupt-controller", &len) != NULL && len == 0);
 	CHECK_INT(fdt_next_compatible(&f, -1, "arm,gic-v3"), -ENOENT);
+	/* The PCIe bridge's interrupt-map names the GIC by phandle. */
+	CHECK(fdt_prop_u32(&f, node, "phandle", &v));
+	CHECK_INT(fdt_find_phandle(&f, v), node);
+	CHECK_INT(fdt_find_phandle(&f, 0xdeadbeef), -ENOENT);
+	{
+		int pcie = fdt_next_compatible(&f, -1, "pci-host-ecam-generic");
+		const uint8_t *map = fdt_prop(&f, pcie, "interrupt-map", &len);
+		CHECK(pcie > 0 && map != NULL && len >= 40);
+		if (map && len >= 40)
+			CHECK_INT(fdt_find_phandle(&f, (uint32_t)fdt_cells(map + 16, 1)), node);
+	}
 	/* PSCI and the CPU. */
 	s = fdt_prop(&f, fdt_path(&f, "/psci"), "method", NULL);
 	CHECK(s != NULL && (strcmp(s, "hvc") == 0 || strcmp(s, "smc") == 0));

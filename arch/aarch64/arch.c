@@ -14,9 +14,12 @@
 void aarch64_paging_init(const struct bootinfo *bi, uint64_t uart_base);
 uint64_t aarch64_console_base(void);
 
+void aarch64_exit_init(void);
+
 void arch_early_init(const struct bootinfo *bi)
 {
 	(void)bi;       /* vectors and the console are set up by boot/aarch64 */
+	aarch64_exit_init();            /* semihosting or not, asked once */
 }
 
 void arch_init(const struct bootinfo *bi)
@@ -40,7 +43,9 @@ void arch_irq_restore(irqflags_t flags)
 		__asm__ volatile("msr daifclr, #2" : : : "memory");
 }
 
-void arch_wait_for_interrupt(void)
+/* Out of line on purpose: interrupts are taken only here, where no
+ * FP/SIMD register is live (the IRQ path saves none). */
+__attribute__((noinline)) void arch_wait_for_interrupt(void)
 {
 	/* WFI wakes on a pending interrupt even while it is masked, so there is
 	 * no window where a wake-up is lost; unmasking then takes it. */

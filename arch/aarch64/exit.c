@@ -8,8 +8,8 @@
  * 2. Without it, PSCI SYSTEM_OFF (by hvc or smc, as the device tree's psci
  *    node says) powers the VM off; the host sees QEMU exit 0.
  * 3. Otherwise: say so and wait for ever rather than return into the app.
- * Whether semihosting is there is found out by trying: the trap handler
- * skips the HLT that QEMU treats as undefined when semihosting is off.
+ * Whether semihosting is there is found out once at boot by trying: the
+ * trap handler skips the HLT that QEMU treats as undefined when it is off.
  */
 #include <stdint.h>
 #include <string.h>
@@ -25,19 +25,34 @@
 
 extern volatile uintptr_t aarch64_trap_expected;
 
+#define SEMIHOSTING_ERRNO 0x13
+
+/* Whether QEMU has semihosting, learnt once at boot (aarch64_exit_init):
+ * exits then never trap, even when a panic comes from the exception
+ * handler itself. */
+static bool semihosting;
+
 /* A semihosting call: HLT #0xF000 with the operation in w0 and its
- * parameter in x1. Returns false when the HLT trapped (no semihosting). */
-static bool semihosting_call(uint64_t op, const void *param)
+ * parameter in x1 (only made when semihosting is there). */
+static void semihosting_call(uint64_t op, const void *param)
 {
-	uintptr_t at;
-	__asm__ volatile("adr %0, 1f" : "=r"(at));
-	aarch64_trap_expected = at;
 	register uint64_t x0 __asm__("x0") = op;
 	register uint64_t x1 __asm__("x1") = (uintptr_t)param;
-	__asm__ volatile("1: hlt #0xf000" : "+r"(x0) : "r"(x1) : "memory");
-	bool trapped = aarch64_trap_expected == 0;
+	__asm__ volatile("hlt #0xf000" : "+r"(x0) : "r"(x1) : "memory");
+}
+
+void aarch64_exit_init(void)
+{
+	/* SYS_ERRNO changes nothing. Without semihosting QEMU makes the HLT
+	 * undefined; trap.c skips it and clears aarch64_trap_expected, which
+	 * this one asm statement set to its address. */
+	register uint64_t x0 __asm__("x0") = SEMIHOSTING_ERRNO;
+	__asm__ volatile("adr x1, 1f\n\t"
+			 "str x1, %1\n"
+			 "1:\thlt #0xf000"
+			 : "+r"(x0), "=m"(aarch64_trap_expected) : : "x1", "memory");
+	semihosting = aarch64_trap_expected != 0;
 	aarch64_trap_expected = 0;
-	return !trapped;
 }
 
 static void status_text(char *out, int status)
@@ -89,7 +104,8 @@ void arch_exit(int status)
 	__asm__ volatile("msr daifset, #2" : : : "memory");
 	char text[32];
 	status_text(text, status);
-	if (semihosting_call(SEMIHOSTING_WRITE0, text)) {
+	if (semihosting) {
+		semihosting_call(SEMIHOSTING_WRITE0, text);
 		uint64_t block[2] = { ADP_STOPPED_APPLICATION_EXIT, (uint64_t)(int64_t)status };
 		semihosting_call(SEMIHOSTING_EXIT, block);
 	}

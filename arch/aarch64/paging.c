@@ -30,6 +30,7 @@
 #define BLOCK_2M (2ull * 1024 * 1024)
 
 extern char boot_stack[];       /* entry.S: the page below it is the guard */
+extern char exception_stack[];  /* entry.S: so is the page below this one */
 void pl011_init(uint64_t base);
 
 static uint64_t *root;
@@ -83,7 +84,7 @@ static uint64_t desc_flags(unsigned flags)
 
 static unsigned image_page_flags(uintptr_t pa)
 {
-	if (pa == (uintptr_t)boot_stack - PAGE_SIZE)
+	if (pa == (uintptr_t)boot_stack - PAGE_SIZE || pa == (uintptr_t)exception_stack - PAGE_SIZE)
 		return ~0u;                             /* leave unmapped */
 	if (pa >= (uintptr_t)__image_start && pa < (uintptr_t)__text_end)
 		return MAP_EXEC;
@@ -140,6 +141,7 @@ void aarch64_paging_init(const struct bootinfo *bi, uint64_t uart_base)
 		PANIC("cannot map the console");
 	dsb_sy();
 	write_sysreg(ttbr0_el1, (uintptr_t)root);
+	isb();                          /* walks use the new TTBR0 from here on */
 	flush_tlb();
 }
 
@@ -152,6 +154,7 @@ int arch_map_page(uintptr_t va, uint64_t pa, unsigned flags)
 		return -EEXIST;
 	*d = (pa & DESC_ADDR) | DESC_TABLE | desc_flags(flags);
 	dsb_ishst();
+	isb();                          /* no spurious fault on the first touch */
 	return 0;
 }
 

@@ -1,8 +1,8 @@
 /* Synchronous exceptions, IRQ entry and fatal reports on aarch64.
  *
  * An IRQ goes to the interrupt controller's dispatch. A synchronous
- * exception is fatal, except the one exit.c provokes on purpose to learn
- * whether QEMU has semihosting (aarch64_trap_expected). The report names
+ * exception is fatal, except the one exit.c provokes on purpose, once at
+ * boot, to learn whether QEMU has semihosting (aarch64_trap_expected). The report names
  * the exception class from ESR_EL1 and what it most likely means (null
  * pointer, stack overflow into a guard page, write to read-only memory,
  * execute of no-execute memory), then the registers and a symbolized
@@ -29,8 +29,8 @@
 #define EC_BRK 0x3C
 #define ISS_WNR (1u << 6)
 
-/* Set by exit.c around an instruction that may trap (its address): a trap
- * there skips the instruction and clears this instead of being fatal. */
+/* Set by exit.c to the address of an instruction that may be undefined: a
+ * trap there skips the instruction and clears this instead of being fatal. */
 volatile uintptr_t aarch64_trap_expected;
 
 static const char *class_name(unsigned ec)
@@ -111,7 +111,8 @@ void aarch64_exception(struct trap_frame *f, unsigned long kind)
 		aarch64_irq_dispatch();
 		return;
 	}
-	if (kind == TRAP_SYNC_SP0 && aarch64_trap_expected && f->elr == aarch64_trap_expected) {
+	if (kind == TRAP_SYNC_SP0 && aarch64_trap_expected && f->elr == aarch64_trap_expected &&
+	    ((f->esr >> 26) & 0x3F) == EC_UNKNOWN) {
 		aarch64_trap_expected = 0;
 		f->elr += 4;
 		return;

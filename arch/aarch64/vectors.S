@@ -14,6 +14,23 @@
 	b exception_common
 .endm
 
+/* An exception in the exception handler is always fatal, and its stack
+ * may be what failed (it overflowed into its guard page): start again
+ * from the top of the exception stack, with x0 kept in TPIDR_EL1 meanwhile,
+ * so the report can be made instead of faulting for ever. */
+.macro vector_spx kind
+	.balign 0x80
+	msr tpidr_el1, x0
+	adrp x0, exception_stack_top
+	add x0, x0, :lo12:exception_stack_top
+	mov sp, x0
+	mrs x0, tpidr_el1
+	sub sp, sp, #TRAP_FRAME_SIZE
+	stp x0, x1, [sp, #0]
+	mov x1, #\kind
+	b exception_common
+.endm
+
 	.text
 	.balign 2048
 	.globl aarch64_vectors
@@ -22,10 +39,10 @@ aarch64_vectors:
 	vector TRAP_IRQ_SP0
 	vector TRAP_FIQ_SP0
 	vector TRAP_SERROR_SP0
-	vector TRAP_SYNC_SPX
-	vector TRAP_IRQ_SPX
-	vector TRAP_FIQ_SPX
-	vector TRAP_SERROR_SPX
+	vector_spx TRAP_SYNC_SPX
+	vector_spx TRAP_IRQ_SPX
+	vector_spx TRAP_FIQ_SPX
+	vector_spx TRAP_SERROR_SPX
 	vector TRAP_LOWER
 	vector TRAP_LOWER
 	vector TRAP_LOWER

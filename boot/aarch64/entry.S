@@ -4,13 +4,13 @@
  *
  * 1. Record the counter, drop from EL2 to EL1 if needed.
  * 2. Enable FP/SIMD (picolibc and apps use it), point VBAR at the vectors.
- * 3. Zero .bss, set the exception stack (SP_EL1) and the boot stack (SP_EL0):
- *    code runs on SP_EL0 so that an exception always switches to SP_EL1,
- *    and a thread's stack overflow can still be reported.
- * 4. Turn the MMU on with a boot identity map of 1 GiB blocks (the first
+ * 3. Turn the MMU on with a boot identity map of 1 GiB blocks (the first
  *    GiB as device memory, the next three as normal memory): C code needs
  *    normal memory for unaligned accesses and the caches. arch_init later
  *    replaces it with 4 KiB-page W^X tables (paging.c).
+ * 4. Zero .bss, set the exception stack (SP_EL1) and the boot stack (SP_EL0):
+ *    code runs on SP_EL0 so that an exception always switches to SP_EL1,
+ *    and a thread's stack overflow can still be reported.
  * 5. Call aarch64_boot_main(x0 at entry, counter at entry, CurrentEL).
  */
 #define SCTLR_RES1 0x30d00800           /* ARMv8.0 RES1 bits of SCTLR_EL1 */
@@ -37,7 +37,7 @@
 	.section .text.head, "ax"
 	b _start                        /* code0: where a Linux loader jumps */
 	.long 0                         /* code1 */
-	.quad 0                         /* text_offset: 2 MiB into RAM, as linked */
+	.quad 0x200000                  /* text_offset: 2 MiB into RAM, as linked */
 	.quad __image_size              /* bytes the image needs, .bss included */
 	.quad 0x2                       /* flags: little-endian, 4 KiB pages */
 	.quad 0, 0, 0
@@ -54,14 +54,30 @@ _start:
 	mrs x0, CurrentEL
 	cmp x0, #(2 << 2)
 	b.ne at_el1
-	/* EL2 -> EL1: EL1 is AArch64 (HCR.RW), may read both counters, sees
-	 * no virtual offset; return to at_el1 in EL1h with DAIF masked. */
+	/* EL2 -> EL1. The counter EL1 will read has no virtual offset: move
+	 * the entry stamp by the one it was read with. EL1 is AArch64
+	 * (HCR.RW), may read both counters, and uses FP/SIMD and (GICv3) the
+	 * GIC's system registers without trapping to EL2, which has no
+	 * handler. Return to at_el1 in EL1h with DAIF masked. */
+	mrs x0, cntvoff_el2
+	add x21, x21, x0
+	msr cntvoff_el2, xzr
 	mov x0, #(1 << 31)
 	msr hcr_el2, x0
 	mov x0, #3
 	msr cnthctl_el2, x0
-	msr cntvoff_el2, xzr
-	mov x0, #0x3c5
+	mov x0, #0x33ff                 /* CPTR_EL2: RES1 bits, no TFP */
+	msr cptr_el2, x0
+	msr hstr_el2, xzr
+	mrs x0, id_aa64pfr0_el1
+	ubfx x0, x0, #24, #4            /* GIC system registers implemented? */
+	cbz x0, 1f
+	mrs x0, S3_4_C12_C9_5           /* ICC_SRE_EL2: SRE, and Enable for EL1 */
+	mov x1, #0x9
+	orr x0, x0, x1
+	msr S3_4_C12_C9_5, x0
+	isb
+1:	mov x0, #0x3c5
 	msr spsr_el2, x0
 	adr x0, at_el1
 	msr elr_el2, x0
@@ -69,37 +85,25 @@ _start:
 
 at_el1:
 	msr daifset, #0xf
+	ldr x0, =SCTLR_RES1             /* MMU and caches off, little-endian, */
+	msr sctlr_el1, x0               /* whatever a loader left */
 	mov x0, #(3 << 20)              /* CPACR_EL1.FPEN: no FP/SIMD traps */
 	msr cpacr_el1, x0
 	adr x0, aarch64_vectors
 	msr vbar_el1, x0
 	isb
 
-	adrp x0, __bss_start
-	add x0, x0, :lo12:__bss_start
-	adrp x1, __image_end
-	add x1, x1, :lo12:__image_end
-1:	cmp x0, x1                      /* 64 bytes a turn: under TCG the cost */
-	b.hs 2f                         /* of a boot is its instruction count */
-	stp xzr, xzr, [x0]
-	stp xzr, xzr, [x0, #16]
-	stp xzr, xzr, [x0, #32]
-	stp xzr, xzr, [x0, #48]
-	add x0, x0, #64
-	b 1b
-2:
-	msr spsel, #1
-	adrp x0, exception_stack_top
-	add x0, x0, :lo12:exception_stack_top
-	mov sp, x0
-	msr spsel, #0
-	adrp x0, boot_stack_top
-	add x0, x0, :lo12:boot_stack_top
-	mov sp, x0
-
-	/* Boot map: L0[0] -> L1, L1[0] device, L1[1..3] normal. */
+	/* Boot map: L0[0] -> L1, L1[0] device, L1[1..3] normal. Written with
+	 * the MMU off, so uncached: zeroed first, and their cache lines
+	 * invalidated after, so that no stale line hides them from the
+	 * (cached) table walks. */
 	adrp x0, boot_l0
 	adrp x1, boot_l1
+	mov x3, x0
+	add x4, x1, #4096
+2:	stp xzr, xzr, [x3], #16
+	cmp x3, x4
+	b.lo 2b
 	orr x2, x1, #TABLE
 	str x2, [x0]
 	ldr x2, =BLOCK_DEVICE
@@ -114,7 +118,18 @@ at_el1:
 	add x4, x4, #1
 	cmp x4, #4
 	b.lo 3b
-	dsb ish
+	dsb sy
+	mrs x3, ctr_el0                 /* smallest data cache line: 4 << DminLine */
+	ubfx x3, x3, #16, #4
+	mov x4, #4
+	lsl x3, x4, x3
+	mov x4, x0
+	add x5, x1, #4096
+4:	dc ivac, x4
+	add x4, x4, x3
+	cmp x4, x5
+	b.lo 4b
+	dsb sy
 
 	ldr x1, =MAIR_VALUE
 	msr mair_el1, x1
@@ -125,6 +140,7 @@ at_el1:
 	orr x1, x1, x2
 	msr tcr_el1, x1
 	msr ttbr0_el1, x0
+	isb
 	tlbi vmalle1
 	dsb ish
 	isb
@@ -132,14 +148,47 @@ at_el1:
 	msr sctlr_el1, x1
 	isb
 
+	/* .bss, with the caches on, around the live boot tables: 64 bytes a
+	 * turn (under TCG the cost of a boot is its instruction count). */
+	adrp x0, __bss_start
+	add x0, x0, :lo12:__bss_start
+	adrp x1, boot_l0
+	bl zero_range
+	adrp x0, boot_l1
+	add x0, x0, #4096
+	adrp x1, __image_end
+	add x1, x1, :lo12:__image_end
+	bl zero_range
+
+	msr spsel, #1
+	adrp x0, exception_stack_top
+	add x0, x0, :lo12:exception_stack_top
+	mov sp, x0
+	msr spsel, #0
+	adrp x0, boot_stack_top
+	add x0, x0, :lo12:boot_stack_top
+	mov sp, x0
+
 	mov x29, #0                     /* terminates backtraces */
 	mov x30, #0
 	mov x0, x20
 	mov x1, x21
 	lsr x2, x22, #2
 	bl aarch64_boot_main
-4:	wfi
-	b 4b
+5:	wfi
+	b 5b
+
+/* Zeroes [x0, x1), both 64-byte aligned; no stack. */
+zero_range:
+	cmp x0, x1
+	b.hs 6f
+	stp xzr, xzr, [x0]
+	stp xzr, xzr, [x0, #16]
+	stp xzr, xzr, [x0, #32]
+	stp xzr, xzr, [x0, #48]
+	add x0, x0, #64
+	b zero_range
+6:	ret
 
 	.bss
 	.balign 4096
@@ -154,6 +203,9 @@ boot_stack:
 	.space 16384
 boot_stack_top:
 	.balign 4096
+exception_guard:                        /* left unmapped by paging.c */
+	.space 4096
+	.globl exception_stack
 exception_stack:
 	.space 16384
 	.globl exception_stack_top

@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <arch_barrier.h>
+
 #include "drivers/virtio/virtio.h"
 #include "kernel/log.h"
 #include "kernel/mm.h"
@@ -58,11 +60,16 @@ int virtio_queue_create(struct virtio_device *d, unsigned index, uint16_t max_si
 		free(state);
 		return err;
 	}
+	dma_mb();                       /* the zeroed ring before its address */
 	return d->ops->queue_enable(d, q, ring);
 }
 
 void virtio_ready(struct virtio_device *d)
 {
+	/* The rings and buffers (normal memory) must be visible before the
+	 * device (uncached registers) is told it may use them: the two kinds
+	 * of access are not ordered with each other on arm. */
+	dma_mb();
 	d->ops->set_status(d, d->ops->get_status(d) | VIRTIO_STATUS_DRIVER_OK);
 }
 

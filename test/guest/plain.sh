@@ -3,7 +3,7 @@
 # the DESIGN.md exit conventions: on x86_64 the host sees status 2n+1 from
 # isa-debug-exit; on aarch64 semihosting's SYS_EXIT gives n itself, and
 # without semihosting PSCI powers the VM off (status 0: the code is lost).
-# Usage: plain.sh MACHINE N [psci]
+# Usage: plain.sh MACHINE N [psci|panic-psci]
 . "$(dirname "$0")/lib.sh"
 machine=$1 n=$2
 make -s -C "$repo" ARCH="$ARCH" "build/$ARCH/hello.elf"
@@ -14,6 +14,22 @@ if [ "$ARCH" = x86_64 ]; then
 		-device isa-debug-exit,iobase=0xf4,iosize=0x04 -kernel "$image" \
 		-append "X=1 -- --exit $n" </dev/null >"$work/raw" 2>&1 || status=$?
 	want=$((2 * n + 1))
+elif [ "${3:-}" = panic-psci ]; then
+	# A panic without semihosting: one report, then PSCI powers off (an
+	# exit that trapped again once looped here, overwriting memory).
+	make -s -C "$repo" ARCH="$ARCH" "build/$ARCH/traps.elf"
+	read -ra machine_args <<<"$(. "$repo/qemu/aarch64.sh" && qemu_machine_args "$machine")"
+	timeout -k 5 "$GUEST_TIMEOUT" qemu-system-aarch64 "${machine_args[@]}" -display none \
+		-serial stdio -kernel "$repo/build/$ARCH/traps.elf" \
+		-append "-- null" </dev/null >"$work/raw" 2>&1 || status=$?
+	[ "$status" != 124 ] || fail "QEMU did not end within ${GUEST_TIMEOUT}s"
+	tr -d '\r' <"$work/raw" >"$output"
+	expect_match "^null pointer dereference: read at address 0x0+$"
+	[ "$(grep -c 'halted by panic' "$output")" = 1 ] || fail "expected one panic report"
+	pass
+	expect_status 0
+	done_ok
+	exit 0
 else
 	semihosting=(-semihosting) want=$n
 	[ "${3:-}" != psci ] || { semihosting=() want=0; }

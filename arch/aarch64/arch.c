@@ -25,6 +25,17 @@ void arch_early_init(const struct bootinfo *bi)
 void arch_init(const struct bootinfo *bi)
 {
 	aarch64_paging_init(bi, aarch64_console_base());   /* W^X, guard page */
+	/* The GIC and the timer interrupt are set up by their first user
+	 * (aarch64_interrupts_init), as on x86_64: programs that never sleep
+	 * or use a device do not pay for them at boot. */
+}
+
+void aarch64_interrupts_init(void)
+{
+	static bool done;
+	if (done)
+		return;
+	done = true;
 	if (gic_init() != 0)
 		PANIC("no usable interrupt controller in the device tree");
 	timer_init();

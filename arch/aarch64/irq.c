@@ -52,6 +52,7 @@ int arch_irq_attach_line(unsigned line, bool level, bool active_low, irq_handler
 	(void)active_low;
 	if (line < INTID_FIRST_PPI || line >= INTID_SPECIAL)
 		return -ENODEV;
+	aarch64_interrupts_init();
 	aarch64_irq_register(line, fn, ctx);
 	gic_enable(line, level);
 	log_debug("skiff: irq INTID %u (%s)\n", line, level ? "level" : "edge");
@@ -70,6 +71,7 @@ int arch_irq_attach_msi(irq_handler_t fn, void *ctx, uint64_t *address, uint32_t
 {
 	static uint64_t frame;
 	static unsigned next_spi, end_spi;
+	aarch64_interrupts_init();
 	if (!frame) {
 		uint64_t base, size;
 		int node = fdt_next_compatible(&aarch64_fdt, -1, "arm,gic-v2m-frame");

@@ -31,6 +31,10 @@ void aarch64_irq_dispatch(void);
 /* Registers a handler by INTID (irq.c); the timer uses it for its PPI. */
 void aarch64_irq_register(unsigned intid, void (*fn)(void *), void *ctx);
 
+/* The GIC, then the timer's interrupt: once, by the first arch_timer_arm,
+ * arch_irq_attach_line or arch_irq_attach_msi (arch.c). */
+void aarch64_interrupts_init(void);
+
 /* Generic timer (timer.c): reads CNTFRQ_EL0; finds the virtual timer's PPI
  * from the "arm,armv8-timer" node (default 27). */
 void timer_init(void);

@@ -73,6 +73,7 @@ const char *arch_clock_describe(void)
  * masking, disabling or a later CVAL lowers. */
 void arch_timer_arm(uint64_t deadline_ns)
 {
+	aarch64_interrupts_init();
 	if (deadline_ns == UINT64_MAX) {
 		write_sysreg(cntv_ctl_el0, 0);
 		isb();

@@ -154,11 +154,9 @@ uint64_t arch_random64(void);
 
 /* --- diagnostics ------------------------------------------------------ */
 
-/* Calls fn(pc) for each return address on the stack described by the frame
- * pointer `fp`, innermost first, stopping at depth `max` or at a frame that
- * lies outside [lo, hi). */
-void arch_backtrace(uintptr_t fp, uintptr_t lo, uintptr_t hi, int max,
-		    void (*fn)(uintptr_t pc, void *ctx), void *ctx);
+/* Every port builds with frame pointers whose frame records are [previous
+ * frame pointer][return address] at the frame pointer (x86_64 with
+ * -fno-omit-frame-pointer, AAPCS64); kernel/panic.c walks them. */
 uintptr_t arch_frame_pointer(void);
 
 #endif

@@ -275,11 +275,13 @@ static bool list_has(const char *v, uint32_t len, const char *want)
 	return false;
 }
 
-/* Next node after `after` whose property prop lists want. One pass over
- * the tokens: a property counts for the node it follows directly (before
- * the node's first subnode), as in fdt_prop. Boot code searches the tree
- * a dozen times, so this is the device tree's hot path. */
-static int next_with(const struct fdt *f, int after, const char *prop, const char *want)
+/* Next node after `after` (-1: from the start) having a property `prop`
+ * that `match` accepts. One pass over the tokens: a property counts for
+ * the node it follows directly (before the node's first subnode), as in
+ * fdt_prop. Boot code searches the tree a dozen times, so this is the
+ * device tree's hot path. */
+static int next_where(const struct fdt *f, int after, const char *prop,
+		      bool (*match)(const struct tok *t, const void *arg), const void *arg)
 {
 	struct tok t;
 	uint32_t off = 0;
@@ -299,10 +301,24 @@ static int next_with(const struct fdt *f, int after, const char *prop, const cha
 			node = (int)off;
 		else if (t.tag == TOK_END_NODE)
 			node = -1;
-		else if (t.tag == TOK_PROP && node >= 0 && strcmp(t.name, prop) == 0 &&
-			 list_has((const char *)t.val, t.len, want))
+		else if (t.tag == TOK_PROP && node >= 0 && strcmp(t.name, prop) == 0 && match(&t, arg))
 			return node;
 	}
+}
+
+static bool lists(const struct tok *t, const void *want)
+{
+	return list_has((const char *)t->val, t->len, want);
+}
+
+static bool is_u32(const struct tok *t, const void *want)
+{
+	return t->len == 4 && be32(t->val) == *(const uint32_t *)want;
+}
+
+static int next_with(const struct fdt *f, int after, const char *prop, const char *want)
+{
+	return next_where(f, after, prop, lists, want);
 }
 
 int fdt_next_compatible(const struct fdt *f, int after, const char *compatible)
@@ -420,20 +436,5 @@ bool fdt_is_enabled(const struct fdt *f, int node)
 
 int fdt_find_phandle(const struct fdt *f, uint32_t phandle)
 {
-	struct tok t;
-	int node = -1;
-
-	for (uint32_t off = 0;; off = t.next) {
-		if (token(f, off, &t) < 0)
-			return -EINVAL;
-		if (t.tag == TOK_END)
-			return -ENOENT;
-		if (t.tag == TOK_BEGIN_NODE)
-			node = (int)off;
-		else if (t.tag == TOK_END_NODE)
-			node = -1;
-		else if (t.tag == TOK_PROP && node >= 0 && t.len == 4 && strcmp(t.name, "phandle") == 0 &&
-			 be32(t.val) == phandle)
-			return node;
-	}
+	return next_where(f, -1, "phandle", is_u32, &phandle);
 }

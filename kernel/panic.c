@@ -30,6 +30,41 @@ static void print_frame(uintptr_t pc, void *ctx)
 		kprintf("  #%d %p ?\n", (*depth)++, (void *)pc);
 }
 
+/* Frame records are [previous fp][return address] (kernel/arch.h); each
+ * must lie inside the stack and above the last, or the walk stops (no
+ * chasing garbage). */
+static void walk_frames(uintptr_t fp, uintptr_t lo, uintptr_t hi, int *depth)
+{
+	for (int n = 0; n < BACKTRACE_DEPTH; n++) {
+		if (fp < lo || fp + 16 > hi || (fp & 7))
+			return;
+		const uintptr_t *frame = (const uintptr_t *)fp;
+		if (frame[1] == 0)
+			return;
+		print_frame(frame[1], depth);
+		if (frame[0] <= fp)
+			return;
+		fp = frame[0];
+	}
+}
+
+void panic_explain_fault(uintptr_t addr, const char *access, enum fault_cause cause)
+{
+	struct thread *victim = thread_guard_owner(addr);
+	if (victim)
+		kprintf("stack overflow in thread '%s': %s at %p hit the guard page below its "
+			"%zu KiB stack\n", victim->name, access, (void *)addr,
+			(size_t)(victim->stack_hi - victim->stack_lo) / 1024);
+	else if (addr < PAGE_SIZE)
+		kprintf("null pointer dereference: %s at address %p\n", access, (void *)addr);
+	else if (cause == FAULT_PROTECTION)
+		kprintf("protection violation: %s at %p is not allowed there\n", access, (void *)addr);
+	else if (cause == FAULT_UNMAPPED)
+		kprintf("invalid memory access: %s at unmapped address %p\n", access, (void *)addr);
+	else
+		kprintf("memory fault: %s at %p\n", access, (void *)addr);
+}
+
 void panic_backtrace(uintptr_t pc, uintptr_t fp)
 {
 	uintptr_t lo, hi;
@@ -37,7 +72,7 @@ void panic_backtrace(uintptr_t pc, uintptr_t fp)
 	thread_current_stack(&lo, &hi);
 	kprintf("backtrace (thread '%s'):\n", thread_current_name());
 	print_frame(pc, &depth);
-	arch_backtrace(fp, lo, hi, BACKTRACE_DEPTH, print_frame, &depth);
+	walk_frames(fp, lo, hi, &depth);
 }
 
 void panic_exit(void)

@@ -28,6 +28,13 @@ __attribute__((noreturn, format(printf, 1, 2))) void panic(const char *fmt, ...)
  * panic_enter() is false when a panic is already under way (a fault while
  * reporting a fault), in which case the caller goes straight to panic_exit. */
 bool panic_enter(void);
+
+/* One line of a fatal report saying what a memory fault at `addr` most
+ * likely means: a thread's stack overflowing into its guard page, a null
+ * pointer, or else what the CPU said (`cause`). `access` is "read",
+ * "write" or "execute". */
+enum fault_cause { FAULT_PROTECTION, FAULT_UNMAPPED, FAULT_OTHER };
+void panic_explain_fault(uintptr_t addr, const char *access, enum fault_cause cause);
 /* Prints "backtrace:" and one symbolized line per frame, starting with `pc`
  * and then walking frame pointers from `fp` within the current stack. */
 void panic_backtrace(uintptr_t pc, uintptr_t fp);

@@ -53,19 +53,11 @@ static void explain_abort(const struct trap_frame *f, unsigned ec)
 	unsigned status = f->esr & 0x3F;               /* DFSC/IFSC */
 	bool fetch = ec == EC_INSN_ABORT;
 	const char *access = fetch ? "execute" : (f->esr & ISS_WNR) ? "write" : "read";
-	struct thread *victim = thread_guard_owner(addr);
-	if (victim)
-		kprintf("stack overflow in thread '%s': %s at %p hit the guard page below its "
-			"%zu KiB stack\n", victim->name, access, (void *)addr,
-			(size_t)(victim->stack_hi - victim->stack_lo) / 1024);
-	else if (addr < PAGE_SIZE)
-		kprintf("null pointer dereference: %s at address %p\n", access, (void *)addr);
-	else if ((status & 0x3C) == 0x0C)              /* permission fault, any level */
-		kprintf("protection violation: %s at %p is not allowed there\n", access, (void *)addr);
-	else if ((status & 0x3C) == 0x04)              /* translation fault */
-		kprintf("invalid memory access: %s at unmapped address %p\n", access, (void *)addr);
-	else
-		kprintf("memory fault (status 0x%x): %s at %p\n", status, access, (void *)addr);
+	enum fault_cause cause = (status & 0x3C) == 0x0C ? FAULT_PROTECTION :   /* permission, any level */
+				 (status & 0x3C) == 0x04 ? FAULT_UNMAPPED : FAULT_OTHER;    /* translation */
+	if (cause == FAULT_OTHER)
+		kprintf("fault status code 0x%x\n", status);
+	panic_explain_fault(addr, access, cause);
 }
 
 static void dump_registers(const struct trap_frame *f)

@@ -43,22 +43,3 @@ uintptr_t arch_frame_pointer(void)
 {
 	return (uintptr_t)__builtin_frame_address(0);
 }
-
-void arch_backtrace(uintptr_t fp, uintptr_t lo, uintptr_t hi, int max,
-		    void (*fn)(uintptr_t pc, void *ctx), void *ctx)
-{
-	/* Frames are [saved rbp][return address]; each must lie inside the
-	 * stack and above the last, or the walk stops (no chasing garbage). */
-	for (int depth = 0; depth < max; depth++) {
-		if (fp < lo || fp + 16 > hi || (fp & 7))
-			return;
-		const uintptr_t *frame = (const uintptr_t *)fp;
-		uintptr_t pc = frame[1];
-		if (pc == 0)
-			return;
-		fn(pc, ctx);
-		if (frame[0] <= fp)
-			return;
-		fp = frame[0];
-	}
-}

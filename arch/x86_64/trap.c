@@ -46,17 +46,7 @@ static void explain_page_fault(const struct trap_frame *f, uintptr_t addr)
 {
 	const char *access = (f->error & PF_FETCH) ? "execute" :
 			     (f->error & PF_WRITE) ? "write" : "read";
-	struct thread *victim = thread_guard_owner(addr);
-	if (victim)
-		kprintf("stack overflow in thread '%s': %s at %p hit the guard page below its "
-			"%zu KiB stack\n", victim->name, access, (void *)addr,
-			(size_t)(victim->stack_hi - victim->stack_lo) / 1024);
-	else if (addr < PAGE_SIZE)
-		kprintf("null pointer dereference: %s at address %p\n", access, (void *)addr);
-	else if (f->error & PF_PRESENT)
-		kprintf("protection violation: %s at %p is not allowed there\n", access, (void *)addr);
-	else
-		kprintf("invalid memory access: %s at unmapped address %p\n", access, (void *)addr);
+	panic_explain_fault(addr, access, (f->error & PF_PRESENT) ? FAULT_PROTECTION : FAULT_UNMAPPED);
 }
 
 /* A call to a bad address faults before the callee has a frame: the return

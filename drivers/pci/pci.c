@@ -5,7 +5,6 @@
 #include "kernel/arch.h"
 #include "kernel/log.h"
 
-#define MAX_CAPABILITIES 48     /* a looping list must not hang us */
 
 uint32_t pci_read32(const struct pci_function *f, unsigned off)
 {
@@ -32,6 +31,10 @@ void pci_write16(const struct pci_function *f, unsigned off, uint16_t v)
 	uint32_t word = pci_read32(f, off);
 	unsigned shift = (off & 2) * 8;
 	word = (word & ~(0xFFFFu << shift)) | ((uint32_t)v << shift);
+	/* The status register shares the command's word and clears the error
+	 * bits written as one: writing the command must not touch them. */
+	if (off == PCI_COMMAND)
+		word &= 0xFFFFu;
 	pci_write32(f, off, word);
 }
 
@@ -145,12 +148,20 @@ unsigned pci_find_capability(const struct pci_function *f, uint8_t id, unsigned 
 {
 	if (!(pci_read16(f, PCI_STATUS) & PCI_STATUS_CAPABILITIES))
 		return 0;
-	unsigned at = from ? pci_read8(f, from + 1) : pci_read8(f, PCI_CAPABILITIES);
-	for (int n = 0; n < MAX_CAPABILITIES && at >= 0x40; n++) {
-		at &= ~3u;
-		if (pci_read8(f, at) == id)
+	/* The list comes from the device: walk it from its head each time and
+	 * visit every offset at most once, so that a loop ends here and in
+	 * callers that continue from a capability (`from`). */
+	uint64_t seen = 0;
+	bool after = from == 0;
+	for (unsigned at = pci_read8(f, PCI_CAPABILITIES) & ~3u; at >= 0x40;
+	     at = pci_read8(f, at + 1) & ~3u) {
+		uint64_t bit = 1ull << (at / 4 - 16);   /* 0x40..0xFC -> 0..47 */
+		if (seen & bit)
+			break;
+		seen |= bit;
+		if (after && pci_read8(f, at) == id)
 			return at;
-		at = pci_read8(f, at + 1);
+		after = after || at == from;
 	}
 	return 0;
 }

@@ -89,7 +89,12 @@ static void assign_bars(const struct pci_function *f)
 			mask |= 0xFFFFFFFF00000000ull;
 		}
 		uint64_t size = ~mask + 1, at;
-		enum pci_window_kind kind = io ? PCI_WINDOW_IO : wide ? PCI_WINDOW_MEM64 : PCI_WINDOW_MEM32;
+		/* Above 4 GiB only what a bridge's prefetchable window can pass:
+		 * 64-bit prefetchable BARs (the other window of a bridge is
+		 * 32-bit). */
+		bool prefetchable = !io && (low & 8);
+		enum pci_window_kind kind = io ? PCI_WINDOW_IO :
+					    wide && prefetchable ? PCI_WINDOW_MEM64 : PCI_WINDOW_MEM32;
 		if (size == 0 || pick_window(kind, size, &at) != 0) {
 			log_warn("skiff: pci %u:%u.%u: no room for BAR %u (%llu bytes)\n", f->bus, f->dev, f->fn,
 				 i, (unsigned long long)size);
@@ -101,6 +106,98 @@ static void assign_bars(const struct pci_function *f)
 		i += wide;
 	}
 	pci_write16(f, PCI_COMMAND, command);
+}
+
+/* Bridges, when no firmware has set them up (the same condition as BAR
+ * assignment): each gets the next bus number, and windows that cover what
+ * is assigned behind it. Window granularity is 4 KiB for I/O and 1 MiB for
+ * memory, so the allocators are aligned to it around the bridge's subtree.
+ * The bus a bridge leads to remembers the bridge, for INTx swizzling. */
+#define PCI_BUS_NUMBERS 0x18            /* primary, secondary, subordinate */
+#define PCI_IO_BASE 0x1C                /* I/O base and limit, 4 KiB units */
+#define PCI_MEMORY_BASE 0x20            /* memory base and limit, 1 MiB units */
+#define PCI_PREF_MEMORY_BASE 0x24       /* prefetchable, 64-bit with the next two */
+#define PCI_PREF_BASE_UPPER 0x28
+#define PCI_PREF_LIMIT_UPPER 0x2C
+
+static unsigned last_bus;
+static struct {
+	uint8_t bus, dev;
+} bridge_of[256];
+
+static int window_of(enum pci_window_kind kind)
+{
+	for (int i = 0; i < windows.count; i++)
+		if (windows.w[i].kind == kind)
+			return i;
+	return -1;
+}
+
+/* Aligns window `kind`'s allocator up to `align`; returns where it is now
+ * (0 when there is no such window). */
+static uint64_t window_mark(enum pci_window_kind kind, uint64_t align)
+{
+	int i = window_of(kind);
+	if (i < 0)
+		return 0;
+	windows.next[i] = (windows.next[i] + align - 1) & ~(align - 1);
+	return windows.next[i];
+}
+
+static void scan_bus(unsigned bus, void (*fn)(const struct pci_function *, void *), void *ctx,
+		     int depth);
+
+static void setup_bridge(const struct pci_function *f, int depth)
+{
+	if (last_bus >= 255)
+		return;
+	unsigned secondary = ++last_bus;
+	bridge_of[secondary].bus = f->bus;
+	bridge_of[secondary].dev = f->dev;
+	uint32_t numbers = pci_read32(f, PCI_BUS_NUMBERS) & 0xFF000000u;
+	pci_write32(f, PCI_BUS_NUMBERS, numbers | 0xFFu << 16 | secondary << 8 | f->bus);
+	uint64_t io = window_mark(PCI_WINDOW_IO, 4096), mem = window_mark(PCI_WINDOW_MEM32, 1 << 20),
+		 pref = window_mark(PCI_WINDOW_MEM64, 1 << 20);
+	scan_bus(secondary, 0, 0, depth + 1);
+	pci_write32(f, PCI_BUS_NUMBERS, numbers | last_bus << 16 | secondary << 8 | f->bus);
+	uint64_t io_end = window_mark(PCI_WINDOW_IO, 4096), mem_end = window_mark(PCI_WINDOW_MEM32, 1 << 20),
+		 pref_end = window_mark(PCI_WINDOW_MEM64, 1 << 20);
+	/* An empty window has its base above its limit: closed. */
+	uint32_t io_word = io_end > io ? (uint32_t)((io >> 8) & 0xF0) | (uint32_t)(((io_end - 1) >> 8) & 0xF0) << 8
+				       : 0x00F0;
+	pci_write16(f, PCI_IO_BASE, (uint16_t)io_word);
+	pci_write32(f, PCI_MEMORY_BASE, mem_end > mem ? (uint32_t)((mem >> 16) & 0xFFF0) |
+							(uint32_t)(((mem_end - 1) >> 16) & 0xFFF0) << 16
+						      : 0x0000FFF0u);
+	if (pref_end > pref) {
+		pci_write32(f, PCI_PREF_MEMORY_BASE, (uint32_t)((pref >> 16) & 0xFFF0) | 1u |
+						     ((uint32_t)(((pref_end - 1) >> 16) & 0xFFF0) | 1u) << 16);
+		pci_write32(f, PCI_PREF_BASE_UPPER, (uint32_t)(pref >> 32));
+		pci_write32(f, PCI_PREF_LIMIT_UPPER, (uint32_t)((pref_end - 1) >> 32));
+	} else {
+		pci_write32(f, PCI_PREF_MEMORY_BASE, 0x0000FFF0u);
+		pci_write32(f, PCI_PREF_BASE_UPPER, 0);
+		pci_write32(f, PCI_PREF_LIMIT_UPPER, 0);
+	}
+	pci_write16(f, PCI_COMMAND, pci_read16(f, PCI_COMMAND) | PCI_COMMAND_IO | PCI_COMMAND_MEMORY |
+					    PCI_COMMAND_MASTER);
+}
+
+int pci_intx_line(const struct pci_function *f)
+{
+	unsigned pin = pci_read8(f, PCI_INTERRUPT_PIN), bus = f->bus, dev = f->dev, fn = f->fn;
+	if (pin < 1 || pin > 4)
+		return -ENODEV;
+	/* Behind bridges we numbered, the pin a device raises reaches the root
+	 * bus rotated by its slot at each bridge (the PCI-to-PCI bridge
+	 * specification's swizzle). */
+	for (int hops = 0; windows.count && bus != 0 && hops < 256; hops++) {
+		pin = (pin - 1 + dev) % 4 + 1;
+		dev = bridge_of[bus].dev;
+		fn = 0;
+		bus = bridge_of[bus].bus;
+	}
+	return arch_pci_intx_line(bus, dev, fn, pin);
 }
 
 static void scan_bus(unsigned bus, void (*fn)(const struct pci_function *, void *), void *ctx,
@@ -120,12 +217,17 @@ static void scan_bus(unsigned bus, void (*fn)(const struct pci_function *, void 
 			uint8_t header = pci_read8(&f, PCI_HEADER_TYPE);
 			uint32_t class = pci_read32(&f, PCI_CLASS_REVISION) >> 16;
 			if (class == 0x0604 && depth < 8) {     /* PCI-to-PCI bridge */
-				unsigned secondary = (pci_read32(&f, 0x18) >> 8) & 0xFF;
-				if (secondary > bus)
-					scan_bus(secondary, fn, ctx, depth + 1);
-			} else {
-				if (windows.count && (header & 0x7F) == 0)
+				if (!fn) {
+					setup_bridge(&f, depth);
+				} else {
+					unsigned secondary = (pci_read32(&f, PCI_BUS_NUMBERS) >> 8) & 0xFF;
+					if (secondary > bus)
+						scan_bus(secondary, fn, ctx, depth + 1);
+				}
+			} else if (!fn) {
+				if ((header & 0x7F) == 0)
 					assign_bars(&f);
+			} else {
 				fn(&f, ctx);
 			}
 			if (func == 0 && !(header & 0x80))
@@ -139,8 +241,14 @@ void pci_scan(void (*fn)(const struct pci_function *f, void *ctx), void *ctx)
 	if ((arch_pci_config_read(0, 0, 0, 0) & 0xFFFF) == 0xFFFF)
 		return;         /* no PCI on this machine (microvm) */
 	windows.count = arch_pci_windows(windows.w, MAX_WINDOWS);
+	last_bus = 0;
 	for (int i = 0; i < windows.count; i++)     /* port and address 0 look unset */
 		windows.next[i] = windows.w[i].base ? windows.w[i].base : 0x1000;
+	/* Without firmware, the whole tree is numbered and given addresses
+	 * first (fn == NULL), so no driver touches a device before the
+	 * bridges above it pass its addresses. */
+	if (windows.count)
+		scan_bus(0, 0, 0, 0);
 	scan_bus(0, fn, ctx, 0);
 }
 

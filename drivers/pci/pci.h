@@ -44,6 +44,10 @@ unsigned pci_find_capability(const struct pci_function *f, uint8_t id, unsigned 
 /* BAR `index`: its address and whether it is in I/O space; 0 when unset. */
 uint64_t pci_bar_address(const struct pci_function *f, unsigned index, bool *io);
 
+/* The arch_irq_attach_line number of the function's INTx pin (through the
+ * bridges between it and the host bridge), or -ENODEV. */
+int pci_intx_line(const struct pci_function *f);
+
 /* Turns on MSI-X with one vector for the whole function (table entry 0
  * raises fn); false when the function has no MSI-X or it cannot be set. */
 bool pci_msix_enable_single(const struct pci_function *f, void (*fn)(void *), void *ctx);

@@ -162,7 +162,7 @@ static int attach_interrupt(struct virtio_device *d, irq_handler_t fn, void *ctx
 		REG(v->common, COMMON_MSIX_CONFIG, uint16_t) = 0;
 		return 0;
 	}
-	int line = arch_pci_intx_line(v->fn.bus, v->fn.dev, v->fn.fn, pci_read8(&v->fn, PCI_INTERRUPT_PIN));
+	int line = pci_intx_line(&v->fn);
 	if (line < 0)
 		return line;
 	return arch_irq_attach_line((unsigned)line, true, false, fn, ctx);

@@ -3,7 +3,7 @@
 # PCI legacy with INTx, MMIO legacy and modern), DHCP from QEMU's user
 # networking, static ip=, two NICs in order, and the bounded DHCP wait.
 # Usage: net.sh dhcp MACHINE | legacy-pci | modern-mmio | static | two-nics | no-lease |
-#        pci-msi | pci-intx (aarch64)
+#        pci-msi | pci-intx | pci-bridge | pci-bridge-intx (aarch64)
 . "$(dirname "$0")/lib.sh"
 dhcp_line() { echo "skiff: en$1 \\(virtio1@$2\\): $3 netmask 255.255.255.0 gateway $4 \\($5\\)"; }
 case $1 in
@@ -35,6 +35,20 @@ pci-msi|pci-intx)
 	fi
 	expect_match "mac 52:54:00:12:34:56 mtu 1500, [0-9]+\\+[0-9]+ buffers, virtio 1.x$"
 	expect_match "^$(dhcp_line 0 'pci[0-9:.]+' 10.0.2.15 10.0.2.2 dhcp)$"
+	;;
+pci-bridge|pci-bridge-intx)
+	# aarch64: a NIC behind a PCIe root port, which the kernel numbers and
+	# gives windows (no firmware); interrupts by MSI, or INTx swizzled
+	# through the port on GICv3.
+	gic=""; [ "$1" = pci-bridge-intx ] && gic="-M virt,gic-version=3"
+	SKIFF_QEMU_ARGS="$gic -device pcie-root-port,id=rp1,chassis=1 -netdev user,id=behind \
+-device virtio-net-pci,netdev=behind,bus=rp1" boot netinfo --net none --append loglevel=7
+	if [ "$1" = pci-bridge ]; then
+		expect_match "^skiff: msi -> INTID [0-9]+ \\(GICv2m\\)$"
+	else
+		expect_match "^skiff: irq INTID [0-9]+ \\(level\\)$"
+	fi
+	expect_match "^$(dhcp_line 0 'pci1:0.0' 10.0.2.15 10.0.2.2 dhcp)$"
 	;;
 modern-mmio)
 	SKIFF_QEMU_ARGS="-global virtio-mmio.force-legacy=false" boot netinfo --machine "$MAIN_MACHINE" --net user --append loglevel=7

@@ -107,7 +107,7 @@ void arch_pci_config_write(unsigned bus, unsigned dev, unsigned fn, unsigned off
 		uint16_t cmd = (uint16_t)((v & CMD_WRITABLE) | (old & ~CMD_WRITABLE & 0xFFFF));
 		uint16_t status = (uint16_t)((old >> 16) & ~((v >> 16) & STATUS_RW1C));
 		put32(f->cfg + off, (uint32_t)status << 16 | cmd);
-	} else if (off >= PCI_BAR0 && off < PCI_BAR0 + 24) {
+	} else if (off >= PCI_BAR0 && off < PCI_BAR0 + ((f->cfg[PCI_HEADER_TYPE] & 0x7F) == 1 ? 8 : 24)) {
 		unsigned i = (off - PCI_BAR0) / 4;
 		uint32_t old = get32(f->cfg + off);
 		f->bar_writes++;
@@ -210,6 +210,16 @@ int arch_pci_windows(struct pci_window *out, int max)
 	if (n > 0)
 		memcpy(out, test_windows, sizeof(out[0]) * (size_t)n);
 	return n;
+}
+
+/* INTx routing as the arch sees it: the last question asked. */
+static unsigned intx_bus, intx_dev, intx_fn, intx_pin, intx_calls;
+
+int arch_pci_intx_line(unsigned bus, unsigned dev, unsigned fn, unsigned pin)
+{
+	intx_calls++;
+	intx_bus = bus, intx_dev = dev, intx_fn = fn, intx_pin = pin;
+	return (int)(100 + dev * 4 + pin);
 }
 
 static uint32_t msix_table[16];         /* what arch_map_device hands out */
@@ -452,7 +462,8 @@ static int check_assignment(const char *scenario)
 		bool visited = !(f->bus == 0 && f->dev == 4 && f->fn == 1) && (f->cfg[PCI_HEADER_TYPE] & 0x7F) == 0;
 		CHECK_INT(f->decoding_bar_writes, 0);
 		CHECK_INT(f->type_bits_changed, 0);
-		CHECK_INT(command_of(f), commands_before[k]);
+		if ((f->cfg[PCI_HEADER_TYPE] & 0x7F) == 0)     /* bridges get theirs turned on */
+			CHECK_INT(command_of(f), commands_before[k]);
 		if (!visited)
 			continue;
 		for (unsigned i = 0; i < 6; i++) {
@@ -477,10 +488,12 @@ static int check_assignment(const char *scenario)
 				continue;
 			}
 			CHECK(!warned_about(f, i));
+			/* Only 64-bit prefetchable BARs may go above 4 GiB: a
+			 * bridge's other memory window is 32-bit. */
 			bool fits = kind_io(kind) ? in_window(addr, size, PCI_WINDOW_IO)
-				  : wide ? in_window(addr, size, PCI_WINDOW_MEM64) ||
-					   in_window(addr, size, PCI_WINDOW_MEM32)
-					 : in_window(addr, size, PCI_WINDOW_MEM32);
+				  : kind == BAR_MEM64_PREF ? in_window(addr, size, PCI_WINDOW_MEM64) ||
+							     in_window(addr, size, PCI_WINDOW_MEM32)
+							   : in_window(addr, size, PCI_WINDOW_MEM32);
 			if (!CHECK(fits && addr % size == 0))
 				fprintf(stderr, "    %s: %u:%u.%u BAR %u at %#llx size %#llx\n", scenario, f->bus,
 					f->dev, f->fn, i, (unsigned long long)addr, (unsigned long long)size);
@@ -532,8 +545,10 @@ static void test_virt_windows(void)
 			uint64_t addr = fake_bar(f, i);
 			if (kind_io(f->kind[i]))                /* port 0 looks unset */
 				CHECK(addr >= 0x1000 && addr < 0x10000);
-			if (kind_wide(f->kind[i]) && i < 5)     /* 64-bit BARs go high */
+			if (f->kind[i] == BAR_MEM64_PREF && i < 5)     /* 64-bit prefetchable go high */
 				CHECK(in_window(addr, f->size[i], PCI_WINDOW_MEM64));
+			else if (f->kind[i] == BAR_MEM64 && i < 5)     /* the rest stay low */
+				CHECK(in_window(addr, f->size[i], PCI_WINDOW_MEM32));
 		}
 	}
 	const struct fake_fn *f = fn_at(0, 1, 0);
@@ -541,6 +556,50 @@ static void test_virt_windows(void)
 	CHECK_INT(fake_bar(fn_at(0, 5, 0), 0) % (8ull << 30), 0);
 	CHECK(fake_bar(fn_at(0, 5, 0), 0) >= 0x8000000000ull);
 	CHECK_INT(fake_bar(fn_at(0, 31, 0), 5) >> 32, 0);
+
+	/* The bridge (no firmware numbered it): primary 0, secondary and
+	 * subordinate 1; its memory window covers 01:00.0's BAR in 1 MiB
+	 * units; the I/O and prefetchable windows, with nothing behind them,
+	 * are closed (base above limit); it forwards and masters. */
+	const struct fake_fn *bridge = fn_at(0, 6, 0);
+	CHECK_INT(get32(bridge->cfg + 0x18) & 0xFFFFFF, 0x010100);
+	uint32_t mem = get32(bridge->cfg + 0x20);
+	uint64_t mem_base = (uint64_t)(mem & 0xFFF0) << 16, mem_limit = ((uint64_t)(mem >> 16 & 0xFFF0) << 16) | 0xFFFFF;
+	uint64_t behind = fake_bar(fn_at(1, 0, 0), 1);
+	CHECK(behind >= mem_base && behind + 4096 - 1 <= mem_limit);
+	CHECK_INT(mem_base % (1 << 20), 0);
+	CHECK((get32(bridge->cfg + 0x1C) & 0xF0) > ((get32(bridge->cfg + 0x1C) >> 8) & 0xF0));
+	CHECK((get32(bridge->cfg + 0x24) & 0xFFF0) > ((get32(bridge->cfg + 0x24) >> 16) & 0xFFF0));
+	CHECK_INT(command_of(bridge) & 7, PCI_COMMAND_IO | PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
+	/* Nothing else got an address inside the bridge's window. */
+	for (int k = 0; k < fake.count; k++) {
+		const struct fake_fn *g = &fake.fn[k];
+		if (g->bus == 1 || (g->cfg[PCI_HEADER_TYPE] & 0x7F) != 0)
+			continue;
+		for (unsigned i = 0; i < 6; i++) {
+			uint64_t a = fake_bar(g, i);
+			if (a && !kind_io(g->kind[i]) && g->kind[i] != BAR_UPPER)
+				CHECK(a + g->size[i] <= mem_base || a > mem_limit);
+		}
+	}
+	/* INTx of 01:00.0 (pin A) reaches the root bus as the bridge's slot 6
+	 * pin A rotated by the device's slot 0: pin A of 00:06.0. */
+	struct fake_fn *dev1 = fn_at(1, 0, 0);
+	dev1->cfg[0x3D] = 1;
+	struct pci_function pf = { 1, 0, 0, 0, 0 };
+	CHECK_INT(pci_intx_line(&pf), 100 + 6 * 4 + 1);
+	CHECK_INT(intx_bus, 0);
+	CHECK_INT(intx_dev, 6);
+	CHECK_INT(intx_pin, 1);
+	dev1->cfg[0x3D] = 2;                            /* pin B stays pin B */
+	CHECK_INT(pci_intx_line(&pf), 100 + 6 * 4 + 2);
+	dev1->cfg[0x3D] = 0;                            /* no pin: no line */
+	unsigned calls = intx_calls;
+	CHECK_INT(pci_intx_line(&pf), -ENODEV);
+	CHECK_INT(intx_calls, calls);
+	struct pci_function root_dev = { 0, 5, 0, 0, 0 };
+	fn_at(0, 5, 0)->cfg[0x3D] = 4;
+	CHECK_INT(pci_intx_line(&root_dev), 100 + 5 * 4 + 4);   /* on the root bus: as is */
 
 	/* The same scan again assigns the same addresses (state is reset). */
 	uint64_t before[MAX_FNS][6];
@@ -727,6 +786,14 @@ static void test_no_windows(void)
 	CHECK(same);
 	CHECK_INT(warnings, 0);
 	check_visits();
+	/* With firmware, INTx is the firmware's business: the arch is asked
+	 * about the function itself, not its bridge. */
+	fn_at(1, 0, 0)->cfg[0x3D] = 1;
+	struct pci_function pf = { 1, 0, 0, 0, 0 };
+	pci_intx_line(&pf);
+	CHECK_INT(intx_bus, 1);
+	CHECK_INT(intx_dev, 0);
+	CHECK_INT(intx_pin, 1);
 }
 
 /* No function 00:00.0: no PCI at all (microvm); nothing is asked. */

@@ -143,3 +143,27 @@ void *heap_grow(intptr_t increment)
 	heap_break = want;
 	return (void *)old;
 }
+
+static void each_chunk(uint64_t base, uint64_t size, void (*fn)(uint64_t chunk))
+{
+	for (uint64_t c = base / MM_IDENTITY_CHUNK * MM_IDENTITY_CHUNK; c < base + size; c += MM_IDENTITY_CHUNK)
+		fn(c);
+}
+
+void mm_for_each_identity_chunk(const struct bootinfo *bi, void (*fn)(uint64_t chunk))
+{
+	for (uint32_t i = 0; i < bi->ram_count; i++)
+		each_chunk(bi->ram[i].base, bi->ram[i].size, fn);
+	each_chunk((uintptr_t)__image_start, (uintptr_t)(__image_end - __image_start), fn);
+	if (bi->initrd_size)
+		each_chunk(bi->initrd_base, bi->initrd_size, fn);
+}
+
+unsigned mm_image_page_access(uintptr_t pa)
+{
+	if (pa >= (uintptr_t)__image_start && pa < (uintptr_t)__text_end)
+		return MAP_EXEC;
+	if (pa >= (uintptr_t)__text_end && pa < (uintptr_t)__rodata_end)
+		return MAP_READ;
+	return MAP_WRITE;
+}

@@ -24,6 +24,15 @@ struct bootinfo;
  * image, the initrd and its own bitmap out of it. */
 void mm_init(const struct bootinfo *bi);
 
+/* For the ports' page tables. The 2 MiB-aligned chunks of physical memory
+ * the kernel's identity map covers: RAM from the boot memory map, and the
+ * image and the initrd, which may lie outside it. A chunk can come twice. */
+#define MM_IDENTITY_CHUNK (2ull * 1024 * 1024)
+void mm_for_each_identity_chunk(const struct bootinfo *bi, void (*fn)(uint64_t chunk));
+/* How a page of the image is mapped: text MAP_EXEC (read and execute),
+ * rodata MAP_READ, data and bss MAP_WRITE (W^X). */
+unsigned mm_image_page_access(uintptr_t pa);
+
 /* `count` contiguous pages (not zeroed), or 0 when there are none. */
 uint64_t page_alloc(size_t count);
 void page_free(uint64_t pa, size_t count);

@@ -144,11 +144,14 @@ int ioctl(int fd, unsigned long request, ...)
 	return fcntl(fd, F_SETFL, flags);
 }
 
-ssize_t readv(int fd, const struct iovec *iov, int count)
+/* readv/writev as a read or write per buffer, stopping at the first short
+ * one; an error after some bytes moved reports the bytes. */
+static ssize_t each_iov(int fd, const struct iovec *iov, int count,
+			ssize_t (*transfer)(int fd, void *buf, size_t len))
 {
 	ssize_t total = 0;
 	for (int i = 0; i < count; i++) {
-		ssize_t n = read(fd, iov[i].iov_base, iov[i].iov_len);
+		ssize_t n = transfer(fd, iov[i].iov_base, iov[i].iov_len);
 		if (n < 0)
 			return total ? total : -1;
 		total += n;
@@ -158,16 +161,14 @@ ssize_t readv(int fd, const struct iovec *iov, int count)
 	return total;
 }
 
+static ssize_t write_buffer(int fd, void *buf, size_t len) { return write(fd, buf, len); }
+
+ssize_t readv(int fd, const struct iovec *iov, int count)
+{
+	return each_iov(fd, iov, count, read);
+}
+
 ssize_t writev(int fd, const struct iovec *iov, int count)
 {
-	ssize_t total = 0;
-	for (int i = 0; i < count; i++) {
-		ssize_t n = write(fd, iov[i].iov_base, iov[i].iov_len);
-		if (n < 0)
-			return total ? total : -1;
-		total += n;
-		if ((size_t)n < iov[i].iov_len)
-			break;
-	}
-	return total;
+	return each_iov(fd, iov, count, write_buffer);
 }

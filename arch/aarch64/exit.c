@@ -17,6 +17,7 @@
 #include "arch/aarch64/cpu.h"
 #include "arch/aarch64/platform.h"
 #include "kernel/arch.h"
+#include "kernel/log.h"
 
 #define SEMIHOSTING_WRITE0 0x04
 #define SEMIHOSTING_EXIT 0x18
@@ -55,25 +56,6 @@ void aarch64_exit_init(void)
 	aarch64_trap_expected = 0;
 }
 
-static void status_text(char *out, int status)
-{
-	char digits[12];
-	int n = 0;
-	unsigned v = status < 0 ? (unsigned)-status : (unsigned)status;
-	do {
-		digits[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	strcpy(out, "skiff-exit ");
-	char *at = out + strlen(out);
-	if (status < 0)
-		*at++ = '-';
-	while (n)
-		*at++ = digits[--n];
-	*at++ = '\n';
-	*at = '\0';
-}
-
 /* Register variables hold their value only into the asm right after them
  * (a call in between clobbers x0): so each conduit gets its own function. */
 static void psci_hvc(uint64_t function)
@@ -103,7 +85,7 @@ void arch_exit(int status)
 {
 	__asm__ volatile("msr daifset, #2" : : : "memory");
 	char text[32];
-	status_text(text, status);
+	ksnprintf(text, sizeof(text), "skiff-exit %d\n", status);
 	if (semihosting) {
 		semihosting_call(SEMIHOSTING_WRITE0, text);
 		uint64_t block[2] = { ADP_STOPPED_APPLICATION_EXIT, (uint64_t)(int64_t)status };

@@ -27,7 +27,7 @@
 #define DESC_PXN (1ull << 53)
 #define DESC_UXN (1ull << 54)
 #define DESC_ADDR 0x0000FFFFFFFFF000ull
-#define BLOCK_2M (2ull * 1024 * 1024)
+#define BLOCK_2M MM_IDENTITY_CHUNK          /* a level-2 block maps one chunk */
 
 extern char boot_stack[];       /* entry.S: the page below it is the guard */
 extern char exception_stack[];  /* entry.S: so is the page below this one */
@@ -86,11 +86,7 @@ static unsigned image_page_flags(uintptr_t pa)
 {
 	if (pa == (uintptr_t)boot_stack - PAGE_SIZE || pa == (uintptr_t)exception_stack - PAGE_SIZE)
 		return ~0u;                             /* leave unmapped */
-	if (pa >= (uintptr_t)__image_start && pa < (uintptr_t)__text_end)
-		return MAP_EXEC;
-	if (pa >= (uintptr_t)__text_end && pa < (uintptr_t)__rodata_end)
-		return MAP_READ;
-	return MAP_WRITE;
+	return mm_image_page_access(pa);
 }
 
 static void map_chunk(uint64_t chunk)
@@ -126,17 +122,7 @@ void aarch64_paging_init(const struct bootinfo *bi, uint64_t uart_base)
 	root = new_table();
 	if (!root)
 		PANIC("out of memory building page tables");
-	for (uint32_t i = 0; i < bi->ram_count; i++) {
-		uint64_t end = bi->ram[i].base + bi->ram[i].size;
-		for (uint64_t c = bi->ram[i].base / BLOCK_2M * BLOCK_2M; c < end; c += BLOCK_2M)
-			map_chunk(c);
-	}
-	for (uint64_t c = (uintptr_t)__image_start / BLOCK_2M * BLOCK_2M; c < (uintptr_t)__image_end;
-	     c += BLOCK_2M)
-		map_chunk(c);
-	for (uint64_t c = bi->initrd_base / BLOCK_2M * BLOCK_2M;
-	     bi->initrd_size && c < bi->initrd_base + bi->initrd_size; c += BLOCK_2M)
-		map_chunk(c);
+	mm_for_each_identity_chunk(bi, map_chunk);
 	if (uart_base && !arch_map_device(uart_base, PAGE_SIZE))
 		PANIC("cannot map the console");
 	dsb_sy();

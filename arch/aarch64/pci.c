@@ -124,12 +124,19 @@ int arch_pci_intx_line(unsigned bus, unsigned dev, unsigned fn, unsigned pin)
 		return -ENODEV;
 	uint32_t want_hi = (uint32_t)(bus << 16 | dev << 11 | fn << 8) & (uint32_t)fdt_cells(mask, 1);
 	uint32_t want_pin = pin & (uint32_t)fdt_cells(mask + 12, 1);
+	/* Entries name their parent by phandle, in practice all the same one
+	 * (the GIC): it is looked up, a walk of the tree, only when it changes. */
+	uint32_t phandle = 0, addr_cells = 0, irq_cells = 0;
 	for (uint32_t at = 0; at + 20 <= len;) {
-		int parent = fdt_find_phandle(&aarch64_fdt, (uint32_t)fdt_cells(map + at + 16, 1));
-		uint32_t addr_cells = 0, irq_cells = 0;
-		if (parent < 0 || !fdt_prop_u32(&aarch64_fdt, parent, "#interrupt-cells", &irq_cells))
-			return -ENODEV;
-		fdt_prop_u32(&aarch64_fdt, parent, "#address-cells", &addr_cells);
+		uint32_t entry_phandle = (uint32_t)fdt_cells(map + at + 16, 1);
+		if (at == 0 || entry_phandle != phandle) {
+			int parent = fdt_find_phandle(&aarch64_fdt, entry_phandle);
+			addr_cells = 0;
+			if (parent < 0 || !fdt_prop_u32(&aarch64_fdt, parent, "#interrupt-cells", &irq_cells))
+				return -ENODEV;
+			fdt_prop_u32(&aarch64_fdt, parent, "#address-cells", &addr_cells);
+			phandle = entry_phandle;
+		}
 		uint32_t entry = 20 + 4 * (addr_cells + irq_cells);
 		if (irq_cells != 3 || addr_cells > 3 || at + entry > len)
 			return -ENODEV;

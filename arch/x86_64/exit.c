@@ -12,6 +12,7 @@
  */
 #include "arch/x86_64/cpu.h"
 #include "kernel/arch.h"
+#include "kernel/log.h"
 
 #define DEBUGCON_PORT 0xE9
 #define DEBUG_EXIT_PORT 0xF4
@@ -26,20 +27,8 @@ static void debugcon_write(const char *s)
 
 static void debugcon_status(int status)
 {
-	char text[32] = "skiff-exit ";
-	char digits[12];
-	int n = 0, at = 11;
-	unsigned v = status < 0 ? (unsigned)-status : (unsigned)status;
-	do {
-		digits[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	if (status < 0)
-		text[at++] = '-';
-	while (n)
-		text[at++] = digits[--n];
-	text[at++] = '\n';
-	text[at] = '\0';
+	char text[32];
+	ksnprintf(text, sizeof(text), "skiff-exit %d\n", status);
 	debugcon_write(text);
 }
 

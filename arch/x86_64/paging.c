@@ -23,7 +23,7 @@
 #define PTE_PS (1ull << 7)
 #define PTE_NX (1ull << 63)
 #define PTE_ADDR 0x000FFFFFFFFFF000ull
-#define LARGE_PAGE (2ull * 1024 * 1024)
+#define LARGE_PAGE MM_IDENTITY_CHUNK        /* a PD entry maps one chunk */
 
 extern char boot_stack[];       /* entry.S: the page below it is the guard */
 
@@ -79,11 +79,7 @@ static unsigned image_page_flags(uintptr_t pa)
 {
 	if (pa < PAGE_SIZE || pa == (uintptr_t)boot_stack - PAGE_SIZE)
 		return ~0u;                             /* leave unmapped */
-	if (pa >= (uintptr_t)__image_start && pa < (uintptr_t)__text_end)
-		return MAP_EXEC;
-	if (pa >= (uintptr_t)__text_end && pa < (uintptr_t)__rodata_end)
-		return MAP_READ;
-	return MAP_WRITE;
+	return mm_image_page_access(pa);
 }
 
 static int chunk_needs_split(uint64_t chunk)
@@ -122,18 +118,7 @@ void x86_paging_init(const struct bootinfo *bi)
 	if (!pml4)
 		PANIC("out of memory building page tables");
 	map_chunk(0);   /* low memory, even when the map starts above it */
-	for (uint32_t i = 0; i < bi->ram_count; i++) {
-		uint64_t end = bi->ram[i].base + bi->ram[i].size;
-		for (uint64_t c = bi->ram[i].base / LARGE_PAGE * LARGE_PAGE; c < end; c += LARGE_PAGE)
-			map_chunk(c);
-	}
-	/* The image and the initrd may lie outside the reported RAM. */
-	for (uint64_t c = (uintptr_t)__image_start / LARGE_PAGE * LARGE_PAGE;
-	     c < (uintptr_t)__image_end; c += LARGE_PAGE)
-		map_chunk(c);
-	for (uint64_t c = bi->initrd_base / LARGE_PAGE * LARGE_PAGE;
-	     bi->initrd_size && c < bi->initrd_base + bi->initrd_size; c += LARGE_PAGE)
-		map_chunk(c);
+	mm_for_each_identity_chunk(bi, map_chunk);
 	write_cr3((uintptr_t)pml4);
 }
 

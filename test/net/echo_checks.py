@@ -9,7 +9,6 @@ connects), then runs every check, prints one line per check and a last line
 "N passed, M failed"; the exit status is 1 when any check failed.
 """
 
-import argparse
 import concurrent.futures
 import os
 import socket
@@ -173,20 +172,8 @@ class Checks:
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--host", default="127.0.0.1")
-    ap.add_argument("--port", type=int, required=True)
-    ap.add_argument("--ready-timeout", type=float, default=30, metavar="SECONDS")
-    ap.add_argument("--check-timeout", type=float, default=60, metavar="SECONDS",
-                    help="limit for one check")
-    args = ap.parse_args()
-    netlib.require_loopback(args.host)
-
-    k = Checks(args.host, args.port)
-    r = netlib.Runner(args.check_timeout)
-    if not netlib.wait_until_ready(k.probe, args.ready_timeout,
-                                   "echo at %s:%d" % (args.host, args.port)):
-        r.failed += 1
+    _, k, r, ready = netlib.start_checks(__doc__, "echo", Checks)
+    if not ready:
         return r.finish()
     r.run("small", k.small)
     r.run("half_close", k.half_close)

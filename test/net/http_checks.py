@@ -11,7 +11,6 @@ runs every check, prints one line per check and a last line
 --idle-timeout S (keep S short, e.g. 1).
 """
 
-import argparse
 import concurrent.futures
 import socket
 import sys
@@ -350,22 +349,12 @@ class Checks:
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--host", default="127.0.0.1")
-    ap.add_argument("--port", type=int, required=True)
-    ap.add_argument("--idle-timeout-check", type=float, default=0, metavar="SECONDS",
-                    help="the server's --idle-timeout; 0 skips the 408 checks")
-    ap.add_argument("--ready-timeout", type=float, default=30, metavar="SECONDS")
-    ap.add_argument("--check-timeout", type=float, default=60, metavar="SECONDS",
-                    help="limit for one check")
-    args = ap.parse_args()
-    netlib.require_loopback(args.host)
+    def idle_timeout(ap):
+        ap.add_argument("--idle-timeout-check", type=float, default=0, metavar="SECONDS",
+                        help="the server's --idle-timeout; 0 skips the 408 checks")
 
-    k = Checks(args.host, args.port)
-    r = netlib.Runner(args.check_timeout)
-    if not netlib.wait_until_ready(k.probe, args.ready_timeout,
-                                   "httpd at %s:%d" % (args.host, args.port)):
-        r.failed += 1
+    args, k, r, ready = netlib.start_checks(__doc__, "httpd", Checks, idle_timeout)
+    if not ready:
         return r.finish()
     r.run("get_root", k.get_root)
     r.run("get_root_query", k.get_root_query)

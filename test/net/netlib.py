@@ -15,6 +15,7 @@ Also a small command line for the shell runners:
         after SECONDS or as soon as process PID has exited
 """
 
+import argparse
 import ipaddress
 import os
 import re
@@ -147,6 +148,30 @@ class Runner:
         print("%d passed, %d failed" % (self.passed, self.failed))
         sys.stdout.flush()
         return 1 if self.failed else 0
+
+
+def start_checks(doc, what, make_checks, add_arguments=None):
+    """The command line and start shared by the client-check scripts:
+    --host (loopback only), --port, --ready-timeout, --check-timeout, plus
+    what add_arguments(parser) adds; then the checks object, a Runner, and
+    a wait for the server. Returns (args, checks, runner, ready); when not
+    ready the runner already counts one failure."""
+    ap = argparse.ArgumentParser(description=doc.split("\n\n")[0])
+    ap.add_argument("--host", default="127.0.0.1")
+    ap.add_argument("--port", type=int, required=True)
+    if add_arguments:
+        add_arguments(ap)
+    ap.add_argument("--ready-timeout", type=float, default=30, metavar="SECONDS")
+    ap.add_argument("--check-timeout", type=float, default=60, metavar="SECONDS",
+                    help="limit for one check")
+    args = ap.parse_args()
+    require_loopback(args.host)
+    checks = make_checks(args.host, args.port)
+    runner = Runner(args.check_timeout)
+    ready = wait_until_ready(checks.probe, args.ready_timeout, "%s at %s:%d" % (what, args.host, args.port))
+    if not ready:
+        runner.failed += 1
+    return args, checks, runner, ready
 
 
 def free_port():

@@ -13,6 +13,10 @@ Also a small command line for the shell runners:
     python3 netlib.py wait-line FILE REGEX SECONDS [PID]
         waits until a line of FILE matches REGEX (exit 0), or fails (exit 1)
         after SECONDS or as soon as process PID has exited
+    python3 netlib.py listen SECONDS
+        listens on a free port of 127.0.0.1 with a backlog of 128, prints the
+        port, and holds whatever connects (the kernel completes the
+        handshakes) for SECONDS, for guests that test their client side
 """
 
 import argparse
@@ -213,9 +217,21 @@ def wait_line(path, pattern, seconds, pid=None):
         time.sleep(0.05)
 
 
+def listen_for(seconds):
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen(128)
+        print(s.getsockname()[1])
+        sys.stdout.flush()
+        time.sleep(seconds)
+
+
 def main(argv):
     if len(argv) == 2 and argv[1] == "free-port":
         print(free_port())
+        return 0
+    if len(argv) == 3 and argv[1] == "listen":
+        listen_for(float(argv[2]))
         return 0
     if len(argv) in (5, 6) and argv[1] == "wait-line":
         pid = int(argv[5]) if len(argv) == 6 else None

@@ -1,7 +1,10 @@
 /* Guest test of time: prints CLOCK_REALTIME (for the host to compare with
  * its own clock), checks that CLOCK_MONOTONIC never goes back and that
  * nanosleep sleeps about as long as asked, then sleeps `argv[1]` ms more
- * (so the host can see that an idle guest does not burn CPU). */
+ * (so the host can see that an idle guest does not burn CPU). Around that
+ * sleep it prints CLOCK_MONOTONIC, for the host to compare the interval
+ * with its own (the rate the kernel measured, and refined during the run).
+ */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,7 +52,10 @@ int main(int argc, char **argv)
 	int idle_ms = argc > 1 ? atoi(argv[1]) : 0;
 	if (idle_ms > 0) {
 		struct timespec idle = { idle_ms / 1000, (idle_ms % 1000) * 1000000L };
+		printf("monotonic before idling %lld us\n", (long long)(ns(CLOCK_MONOTONIC) / 1000));
+		fflush(stdout);
 		nanosleep(&idle, 0);
+		printf("monotonic after idling %lld us\n", (long long)(ns(CLOCK_MONOTONIC) / 1000));
 		printf("idled %d ms\n", idle_ms);
 	}
 	return bad;

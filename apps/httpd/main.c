@@ -437,7 +437,19 @@ static void usage(void)
 	exit(2);
 }
 
-static double number(const char *s, double min, double max)
+/* A whole number in [min, max]: "8080.5" or "1e3" is a usage error. */
+static unsigned long long whole_number(const char *s, unsigned long long min, unsigned long long max)
+{
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 10);
+
+	if (end == s || *end != '\0' || *s == '-' || errno != 0 || v < min || v > max)
+		usage();
+	return v;
+}
+
+static double seconds(const char *s, double min, double max)
 {
 	char *end;
 	double v = strtod(s, &end);
@@ -459,13 +471,13 @@ static void parse_args(int argc, char **argv)
 		if (v == NULL)
 			usage();
 		if (strcmp(a, "--port") == 0)
-			opt.port = (int)number(v, 0, 65535);
+			opt.port = (int)whole_number(v, 0, 65535);
 		else if (strcmp(a, "--idle-timeout") == 0)
-			opt.idle_ms = (long long)(number(v, 0.001, 86400) * 1000);
+			opt.idle_ms = (long long)(seconds(v, 0.001, 86400) * 1000);
 		else if (strcmp(a, "--max-conns") == 0)
-			opt.max_conns = (size_t)number(v, 1, 65536);
+			opt.max_conns = (size_t)whole_number(v, 1, 65536);
 		else if (strcmp(a, "--max-body") == 0)
-			opt.max_body = (unsigned long long)number(v, 0, 1e15);
+			opt.max_body = whole_number(v, 0, 1000000000000000ULL);
 		else if (strcmp(a, "--bind") != 0 || inet_pton(AF_INET, v, &opt.bind) != 1)
 			usage();
 	}

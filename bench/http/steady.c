@@ -15,6 +15,7 @@
  * Usage: steady PORT CONNECTIONS SECONDS   (127.0.0.1 only)
  * Prints one line: requests/s and p50/p90/p99/p99.9/max in ms.
  */
+#define _GNU_SOURCE /* memmem */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>

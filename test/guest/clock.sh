@@ -17,7 +17,8 @@ with open(out, "wb") as f:
     guest = subprocess.Popen([skiff, "run", "--arch", arch, "--timeout", "60", "clock", "--", idle_ms],
                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
     for line in guest.stdout:
-        seen.setdefault(line.split(b" us")[0].rsplit(b" ", 1)[0], time.monotonic())
+        if line.startswith(b"monotonic ") and line.rstrip().endswith(b" us"):
+            seen[line.rsplit(b" ", 2)[0]] = time.monotonic()   # "monotonic before idling"
         f.write(line)
     guest.wait()
 usage = resource.getrusage(resource.RUSAGE_CHILDREN)

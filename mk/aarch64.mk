@@ -2,8 +2,8 @@
 # No libgcc is linked, so atomics must be inline (gcc 12 defaults to calling
 # libgcc's outline helpers on aarch64-linux-gnu).
 CC := aarch64-linux-gnu-gcc
-LD := aarch64-linux-gnu-ld
-AR := aarch64-linux-gnu-ar
+# gcc-ar: ar with the LTO plugin, so the archive's index lists LTO objects.
+AR := aarch64-linux-gnu-gcc-ar
 NM := aarch64-linux-gnu-nm
 READELF := aarch64-linux-gnu-readelf
 OBJCOPY := aarch64-linux-gnu-objcopy

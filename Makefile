@@ -104,6 +104,12 @@ $(O)/obj/%.S.o: %.S
 # file layout multiboot needs).
 LINK = $(CC) $(LDFLAGS) -o $(1) $(RUNTIME_OBJS) $(2) $(NET_LIB) $(PICOLIBC)/lib/libc.a
 
+# Objects reached only through pattern rules would count as intermediate
+# files and be deleted after a fresh build; the next make (each guest test
+# runs one, several at once) would then rebuild and relink every image while
+# other tests read them. Keep every file make builds.
+.SECONDARY:
+
 .SECONDEXPANSION:
 $(O)/%.elf: $$(call app_objs,%) $(RUNTIME_OBJS) $(NET_LIB) arch/$(ARCH)/kernel.ld tools/gen-ksyms tools/check-image
 	$(call LINK,$(O)/$*.pass1,$(call app_objs,$*))

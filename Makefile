@@ -26,17 +26,18 @@ CFLAGS := -std=gnu11 -O2 -g -ffreestanding -fno-pic -fno-pie -fno-stack-protecto
 	-I. -Iarch/$(ARCH) -Ilwip-port/include -I$(LWIP)/include $(ARCH_CFLAGS) -MMD -MP $(POSIX_OPTIONS)
 # Kernel code may run in interrupt context: no FP/SIMD registers there.
 KERNEL_CFLAGS := $(CFLAGS) -Os $(ARCH_KERNEL_CFLAGS)
+kernel_side = $(filter kernel/% arch/% boot/% drivers/%,$(1))
 # Link-time optimisation for everything but the kernel side. Under TCG each
-# basic block the guest runs for the first time costs a translation (bench/boot
-# /blocks), and every call that is not inlined adds two: the callee's and the
-# caller's return point. LTO inlines lwIP's small cross-file calls (pbuf, netif,
-# ip4, api_msg...), libc-shim's and the app's: about 360 fewer blocks, some 3 ms,
-# before httpd's first response. kernel/ arch/ boot/ drivers/ stay out of it:
+# basic block the guest runs for the first time costs a translation
+# (bench/http/blocks), and every call that is not inlined adds two: the
+# callee's and the caller's return point. LTO inlines lwIP's small cross-file
+# calls (pbuf, netif, ip4, api_msg...), libc-shim's and the app's: about 360
+# fewer blocks, some 3 ms, before httpd's first response. kernel/ arch/ boot/ drivers/ stay out of it:
 # they run in interrupt context built with -mgeneral-regs-only, and keeping
 # them out of LTO keeps that true by construction. So does libc-shim/start.c,
 # which calls main() with three arguments as crt0 does, whatever main declares.
 LTO := -flto
-no_lto = $(filter kernel/% arch/% boot/% drivers/% libc-shim/start.c,$(1))
+no_lto = $(call kernel_side,$(1))$(filter libc-shim/start.c,$(1))
 # The link goes through the compiler driver, which runs LTO's code generation.
 # Its maybe-uninitialized warnings, made across inlined files, are false
 # alarms (an out-parameter set on every path that returns success); each
@@ -79,7 +80,7 @@ $(O)/%.img: $(O)/%.elf
 
 $(O)/obj/%.c.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(if $(filter kernel/% arch/% boot/% drivers/%,$<),$(KERNEL_CFLAGS),$(CFLAGS)) \
+	$(CC) $(if $(call kernel_side,$<),$(KERNEL_CFLAGS),$(CFLAGS)) \
 		$(if $(call no_lto,$<),,$(LTO)) -c $< -o $@
 
 # lwIP is third-party code, compiled unchanged: its warnings are not ours.

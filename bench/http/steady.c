@@ -7,7 +7,7 @@
  * coordinated-omission correction multiplies any such wait into many
  * samples. (Through QEMU's forwarder that wait was 0.2 to 7 s per held-back
  * connection while it listened with a backlog of 1; qemu/launch now widens
- * it, qemu/widen-forwards.) This client opens the connections one at a
+ * it with qemu/listen-backlog.c.) This client opens the connections one at a
  * time, each confirmed by one answered request, and only then measures: the
  * latency of serving alone.
  *

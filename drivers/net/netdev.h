@@ -24,11 +24,14 @@ struct netdev {
 	bool link_up;
 	bool tx_csum;                   /* device fills TCP/UDP checksums of sent frames */
 	/* Queues one frame made of `count` segments (total bytes `len`, at
-	 * most mtu + 14). Does not block: 0, or -ENOBUFS when the device's
-	 * transmit ring is full (the frame is dropped; TCP resends). */
+	 * most mtu + 14). Returns 0, or -ENOBUFS when the device's transmit
+	 * ring stays full (the frame is dropped; TCP resends). A full ring
+	 * makes the caller wait for the device, for at most about 100 ms. */
 	int (*transmit)(struct netdev *nd, const struct netdev_seg *segs, unsigned count, size_t len);
 	/* Set by the stack; the driver calls it from its own thread (never
-	 * from an interrupt handler) for every received frame. */
+	 * from an interrupt handler) for every received frame. It may block
+	 * (waiting for the stack's buffers), which leaves further frames with
+	 * the device. */
 	void (*deliver)(struct netdev *nd, const void *frame, size_t len);
 	void *stack;                    /* the stack's per-interface state */
 	void *driver;

@@ -9,6 +9,7 @@
 
 #include "drivers/net/netdev.h"
 #include "drivers/virtio/virtio.h"
+#include "kernel/arch.h"
 #include "kernel/log.h"
 #include "kernel/mm.h"
 #include "kernel/sync.h"
@@ -29,6 +30,7 @@
 #define BUF_SIZE 2048
 #define HDR_ROOM 16             /* header at the start of each buffer */
 #define FRAME_MAX (BUF_SIZE - HDR_ROOM)
+#define TX_WAIT_NS (100 * 1000000ull)   /* for ring space, before dropping */
 
 struct vnet {
 	struct virtio_device *dev;
@@ -40,6 +42,8 @@ struct vnet {
 	uint16_t *tx_free;              /* stack of free transmit slots */
 	unsigned tx_free_count;
 	struct semaphore work;          /* interrupts pending */
+	struct semaphore tx_room;       /* for a sender waiting on a full ring */
+	bool tx_waiting;
 	bool dead;
 };
 
@@ -106,13 +110,34 @@ static void reclaim_tx(struct vnet *n)
 		n->tx_free[n->tx_free_count++] = (uint16_t)((uintptr_t)cookie - 1);
 }
 
+/* A full transmit ring means the device is behind with a burst (under TCG
+ * QEMU sends from its main loop while the vCPU goes on producing). A dropped
+ * frame would cost TCP a retransmission timeout, so the sender waits for
+ * completions, up to TX_WAIT_NS so that a device that stops completing costs
+ * drops, not a hang. The interrupt handler wakes it directly: the driver's
+ * thread may itself be waiting for the stack's lock, which the sender
+ * holds. */
+static bool wait_for_tx_room(struct vnet *n)
+{
+	uint64_t deadline = arch_monotonic_ns() + TX_WAIT_NS;
+	while (n->tx_free_count == 0 && !n->dead) {
+		n->tx_waiting = true;
+		int err = sem_down_until(&n->tx_room, deadline);
+		n->tx_waiting = false;
+		reclaim_tx(n);
+		if (err)
+			break;
+	}
+	return n->tx_free_count > 0 && !n->dead;
+}
+
 static int transmit(struct netdev *nd, const struct netdev_seg *segs, unsigned count, size_t len)
 {
 	struct vnet *n = nd->driver;
 	if (n->dead || len > FRAME_MAX)
 		return -EIO;
 	reclaim_tx(n);
-	if (n->tx_free_count == 0) {
+	if (n->tx_free_count == 0 && !wait_for_tx_room(n)) {
 		nd->tx_dropped++;
 		return -ENOBUFS;
 	}
@@ -185,8 +210,12 @@ static void driver_thread(void *arg)
 static void interrupt(void *ctx)
 {
 	struct vnet *n = ctx;
-	if (n->dev->ops->ack_interrupt(n->dev) && n->work.count == 0)
+	if (!n->dev->ops->ack_interrupt(n->dev))
+		return;
+	if (n->work.count == 0)
 		sem_up(&n->work);
+	if (n->tx_waiting && n->tx_room.count == 0)
+		sem_up(&n->tx_room);
 }
 
 static void read_identity(struct vnet *n)

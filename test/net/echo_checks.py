@@ -147,6 +147,33 @@ class Checks:
         finally:
             s.close()
 
+    def non_readers(self):
+        # Clients that send and never read hold the server's receive
+        # buffers: 48 of them claim more than the guest's receive pool
+        # (512 frames). A client that does read is still served, and once
+        # they have gone a storm of clients is served too.
+        hogs = []
+        try:
+            for _ in range(48):
+                s = netlib.connect(self.host, self.port)
+                s.setblocking(False)
+                hogs.append(s)
+            chunk = os.urandom(65536)
+            deadline = time.monotonic() + 2  # enough to fill the server's windows
+            while time.monotonic() < deadline:
+                for s in hogs:
+                    try:
+                        s.send(chunk)
+                    except BlockingIOError:
+                        pass
+                time.sleep(0.02)
+            round_trip(self.host, self.port, os.urandom(20000))
+        finally:
+            for s in hogs:
+                netlib.reset_close(s)
+        time.sleep(0.2)
+        self.parallel_50()
+
     def client_reset(self):
         # Clients that vanish (RST) with data in flight cost the server nothing.
         for _ in range(5):
@@ -166,6 +193,7 @@ def main():
     r.run("round_trip_1MiB", k.one_mib)
     r.run("parallel_50x64KiB", k.parallel_50)
     r.run("slow_reader", k.slow_reader)
+    r.run("non_readers", k.non_readers)
     r.run("client_reset", k.client_reset)
     r.run("still_serving", k.small)
     return r.finish()

@@ -1,0 +1,109 @@
+/* Unit tests of the received-frame classifier (lwip-port/frame.c), which
+ * decides what may use lwIP's heap when the receive pool is empty. */
+#include <string.h>
+
+#include "check.h"
+#include "lwip-port/frame.h"
+
+enum { ETH = 14 };
+
+static uint8_t frame[1600];
+
+/* An Ethernet frame with an IPv4 TCP segment: `ip_header` and
+ * `tcp_header` bytes of headers and `payload` bytes of data; returns its
+ * length (at least 60, as on the wire, padding included). */
+static size_t tcp_frame(unsigned ip_header, unsigned tcp_header, unsigned payload)
+{
+	memset(frame, 0, sizeof frame);
+	frame[12] = 0x08;
+	frame[13] = 0x00;
+	uint8_t *ip = frame + ETH;
+	unsigned total = ip_header + tcp_header + payload;
+	ip[0] = (uint8_t)(0x40 | ip_header / 4);
+	ip[2] = (uint8_t)(total >> 8);
+	ip[3] = (uint8_t)total;
+	ip[6] = 0x40;           /* don't fragment */
+	ip[8] = 64;
+	ip[9] = 6;
+	ip[ip_header + 12] = (uint8_t)(tcp_header / 4 << 4);
+	size_t len = ETH + total;
+	return len < 60 ? 60 : len;
+}
+
+static void test_control_segments(void)
+{
+	CHECK(frame_carries_no_data(frame, tcp_frame(20, 20, 0)));       /* ACK, padded */
+	CHECK(frame_carries_no_data(frame, tcp_frame(20, 40, 0)));       /* SYN with options */
+	CHECK(frame_carries_no_data(frame, tcp_frame(24, 32, 0)));       /* IP options too */
+	CHECK(frame_carries_no_data(frame, tcp_frame(60, 60, 0)));       /* largest headers */
+}
+
+static void test_data_segments(void)
+{
+	CHECK(!frame_carries_no_data(frame, tcp_frame(20, 20, 1)));
+	CHECK(!frame_carries_no_data(frame, tcp_frame(20, 32, 1448)));
+	CHECK(!frame_carries_no_data(frame, tcp_frame(20, 20, 6)));      /* fits the padding */
+}
+
+static void test_arp_and_others(void)
+{
+	memset(frame, 0, sizeof frame);
+	frame[12] = 0x08;
+	frame[13] = 0x06;
+	CHECK(frame_carries_no_data(frame, 42));
+	CHECK(frame_carries_no_data(frame, 60));
+	CHECK(!frame_carries_no_data(frame, 13));
+
+	size_t len = tcp_frame(20, 8, 100);
+	frame[ETH + 9] = 17;    /* UDP: its datagrams are queued */
+	CHECK(!frame_carries_no_data(frame, len));
+	len = tcp_frame(20, 20, 0);
+	frame[12] = 0x86;       /* IPv6 */
+	frame[13] = 0xDD;
+	CHECK(!frame_carries_no_data(frame, len));
+}
+
+static void test_malformed(void)
+{
+	size_t len = tcp_frame(20, 20, 0);
+	CHECK(!frame_carries_no_data(frame, ETH + 19));                 /* no full IP header */
+
+	tcp_frame(20, 20, 0);
+	frame[ETH] = 0x60 | 5;  /* version 6 in an IPv4 frame */
+	CHECK(!frame_carries_no_data(frame, len));
+
+	tcp_frame(20, 20, 0);
+	frame[ETH] = 0x44;      /* header length 16 */
+	CHECK(!frame_carries_no_data(frame, len));
+
+	len = tcp_frame(20, 20, 100);
+	CHECK(!frame_carries_no_data(frame, len - 1));                  /* truncated */
+
+	len = tcp_frame(20, 20, 0);
+	frame[ETH + 3] = 30;    /* total length shorter than the TCP header */
+	CHECK(!frame_carries_no_data(frame, len));
+
+	len = tcp_frame(20, 20, 0);
+	frame[ETH + 20 + 12] = 4 << 4;  /* TCP header length 16 */
+	CHECK(!frame_carries_no_data(frame, len));
+
+	len = tcp_frame(20, 20, 0);
+	frame[ETH + 20 + 12] = 10 << 4; /* TCP header past the packet's end */
+	CHECK(!frame_carries_no_data(frame, len));
+
+	len = tcp_frame(20, 20, 0);
+	frame[ETH + 6] = 0x20;  /* more fragments: the bytes after the IP header may not be TCP's */
+	CHECK(!frame_carries_no_data(frame, len));
+	frame[ETH + 6] = 0x00;
+	frame[ETH + 7] = 0x10;  /* a later fragment */
+	CHECK(!frame_carries_no_data(frame, len));
+}
+
+int main(void)
+{
+	test_control_segments();
+	test_data_segments();
+	test_arp_and_others();
+	test_malformed();
+	return check_report();
+}

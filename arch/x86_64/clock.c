@@ -31,17 +31,11 @@ static char clock_text[64];
 
 uint64_t arch_cycles(void) { return rdtsc(); }
 
-static uint16_t pit_read(void)
-{
-	outb(PIT_CMD, 0x00);                    /* latch channel 0 */
-	uint8_t lo = inb(PIT_CH0);
-	uint8_t hi = inb(PIT_CH0);
-	return (uint16_t)(lo | (hi << 8));
-}
-
-/* A PIT count dated by the TSC: the count is read between two TSC reads,
- * and `slack` (half their distance) bounds the dating error. The best of a
- * few tries is kept, since a busy host can deschedule QEMU between them. */
+/* A PIT count dated by the TSC. The latch command takes the count at the
+ * moment it is written, so only that write lies between the two TSC reads:
+ * `slack` (half their distance) bounds the dating error, and the count's
+ * two bytes are read afterwards. The best of a few tries is kept, since a
+ * busy host can deschedule QEMU between them. */
 struct pit_sample {
 	uint64_t tsc, slack;
 	uint16_t count;
@@ -52,10 +46,13 @@ static struct pit_sample pit_sample(void)
 	struct pit_sample best = { 0, UINT64_MAX, 0 };
 	for (int i = 0; i < 3; i++) {
 		uint64_t before = rdtsc();
-		uint16_t count = pit_read();
+		outb(PIT_CMD, 0x00);            /* latch channel 0 */
 		uint64_t after = rdtsc();
+		uint8_t lo = inb(PIT_CH0);
+		uint8_t hi = inb(PIT_CH0);
 		if ((after - before) / 2 < best.slack)
-			best = (struct pit_sample){ before + (after - before) / 2, (after - before) / 2, count };
+			best = (struct pit_sample){ before + (after - before) / 2, (after - before) / 2,
+						    (uint16_t)(lo | (hi << 8)) };
 	}
 	return best;
 }
@@ -79,15 +76,18 @@ static void pit_start(void)
 /* TSC cycles per second, measured against the PIT from pit_start (early in
  * boot) to now, so the time the boot took counts towards the measurement
  * instead of a dedicated wait. The PIT wraps every 55 ms: a short measure
- * (half a millisecond) estimates the rate well enough to count the wraps
- * since boot. Sampling then goes on until the dating error of the two ends
- * is under 0.05% of the interval (or 50 ms have passed). Returns 0 if the
- * PIT does not count. */
+ * (200 ticks, a sixth of a millisecond, with both ends dated to 1% unless
+ * that takes half a period) estimates the rate well enough to count the
+ * wraps since boot. Sampling then goes on until the dating error of the two
+ * ends is under 0.05% of the interval (or 50 ms have passed). Returns 0 if
+ * the PIT does not count. */
 static uint64_t pit_tsc_hz(void)
 {
 	struct pit_sample first = pit_sample(), last = first;
 	uint64_t ticks = 0;
-	for (uint64_t spins = 0; ticks < 600; spins++) {
+	for (uint64_t spins = 0;
+	     ticks < 200 || ((first.slack + last.slack) * 100 > last.tsc - first.tsc && ticks < 32768);
+	     spins++) {
 		last = pit_sample();
 		ticks = pit_ticks(&first, &last);
 		if (spins > 10000000)

@@ -3,10 +3,10 @@
  * driver, and received frames are handed to the tcpip thread. */
 #include <string.h>
 
+#include "drivers/net/frame.h"
 #include "drivers/net/netdev.h"
 #include "kernel/arch.h"
 #include "kernel/thread.h"
-#include "lwip-port/frame.h"
 #include "lwip-port/net.h"
 #include "lwip/etharp.h"
 #include "lwip/netif.h"

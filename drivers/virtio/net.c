@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "drivers/net/frame.h"
 #include "drivers/net/netdev.h"
 #include "drivers/virtio/virtio.h"
 #include "kernel/arch.h"
@@ -48,7 +49,6 @@ struct vnet {
 };
 
 #define HDR_F_NEEDS_CSUM 1
-#define ETHERTYPE_IPV4 0x0800
 #define IPPROTO_TCP_ 6
 #define IPPROTO_UDP_ 17
 
@@ -71,32 +71,27 @@ static int post_rx(struct vnet *n, unsigned slot)
 	return virtq_add(&n->rx, parts, 0, 2, (void *)(uintptr_t)(slot + 1));
 }
 
-static uint16_t be16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
-
 /* With VIRTIO_NET_F_CSUM the stack leaves TCP/UDP checksums to the device
  * (netif.c): tell it where the checksum goes (header flags, csum_start,
  * csum_offset) and seed the field with the pseudo-header sum, which the
  * device folds into its sum over the segment. */
 static void offload_checksum(uint8_t *hdr, uint8_t *frame, size_t len)
 {
-	if (len < 14 + 20 || be16(frame + 12) != ETHERTYPE_IPV4)
+	struct frame_ipv4 v;
+	if (!frame_ipv4(frame, len, &v) || v.fragment)
 		return;
-	uint8_t *ip = frame + 14;
-	unsigned ihl = (ip[0] & 0x0F) * 4u;
-	unsigned total = be16(ip + 2);
-	unsigned proto = ip[9];
-	unsigned offset = proto == IPPROTO_TCP_ ? 16 : proto == IPPROTO_UDP_ ? 6 : 0;
-	bool fragment = (be16(ip + 6) & 0x3FFF) != 0;   /* MF set or an offset */
-	if (!offset || fragment || ihl < 20 || total > len - 14 || total < ihl + offset + 2)
+	unsigned offset = v.proto == IPPROTO_TCP_ ? 16 : v.proto == IPPROTO_UDP_ ? 6 : 0;
+	if (!offset || v.total < v.header + offset + 2)
 		return;
-	uint32_t sum = be16(ip + 12) + be16(ip + 14) + be16(ip + 16) + be16(ip + 18) +
-		       proto + (total - ihl);
+	const uint8_t *ip = frame + FRAME_ETH_HEADER;
+	uint32_t sum = frame_be16(ip + 12) + frame_be16(ip + 14) + frame_be16(ip + 16) +
+		       frame_be16(ip + 18) + v.proto + (v.total - v.header);
 	while (sum >> 16)
 		sum = (sum & 0xFFFF) + (sum >> 16);
-	uint8_t *field = ip + ihl + offset;
+	uint8_t *field = frame + FRAME_ETH_HEADER + v.header + offset;
 	field[0] = (uint8_t)(sum >> 8);
 	field[1] = (uint8_t)sum;
-	uint16_t start = (uint16_t)(14 + ihl), where = (uint16_t)offset;
+	uint16_t start = (uint16_t)(FRAME_ETH_HEADER + v.header), where = (uint16_t)offset;
 	hdr[0] = HDR_F_NEEDS_CSUM;
 	memcpy(hdr + 6, &start, 2);     /* little-endian, like the device */
 	memcpy(hdr + 8, &where, 2);

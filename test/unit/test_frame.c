@@ -1,9 +1,10 @@
-/* Unit tests of the received-frame classifier (lwip-port/frame.c), which
+/* Unit tests of the frame header reader (drivers/net/frame.c): the IPv4
+ * header checks the checksum offload relies on, and the classifier that
  * decides what may use lwIP's heap when the receive pool is empty. */
 #include <string.h>
 
 #include "check.h"
-#include "lwip-port/frame.h"
+#include "drivers/net/frame.h"
 
 enum { ETH = 14 };
 
@@ -99,8 +100,27 @@ static void test_malformed(void)
 	CHECK(!frame_carries_no_data(frame, len));
 }
 
+static void test_ipv4_view(void)
+{
+	struct frame_ipv4 v;
+	size_t len = tcp_frame(24, 20, 100);
+	CHECK(frame_ipv4(frame, len, &v));
+	CHECK_INT(v.header, 24);
+	CHECK_INT(v.total, 144);
+	CHECK_INT(v.proto, 6);
+	CHECK(!v.fragment);
+	frame[ETH + 7] = 1;     /* an offset */
+	CHECK(frame_ipv4(frame, len, &v));
+	CHECK(v.fragment);
+	CHECK(!frame_ipv4(frame, len - 1, &v));                         /* total past the frame */
+	frame[ETH + 2] = 0;
+	frame[ETH + 3] = 20;    /* total shorter than the header */
+	CHECK(!frame_ipv4(frame, len, &v));
+}
+
 int main(void)
 {
+	test_ipv4_view();
 	test_control_segments();
 	test_data_segments();
 	test_arp_and_others();

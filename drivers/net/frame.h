@@ -1,0 +1,34 @@
+/* Reading the Ethernet and IPv4 headers of a frame: for a driver's checksum
+ * offload (sent frames) and for the stack's choice of buffer (received
+ * ones). Pure logic, host-tested. */
+#ifndef SKIFF_NET_FRAME_H
+#define SKIFF_NET_FRAME_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define FRAME_ETH_HEADER 14
+
+struct frame_ipv4 {
+	unsigned header;        /* bytes of IPv4 header, from FRAME_ETH_HEADER */
+	unsigned total;         /* bytes of the packet: header and payload */
+	unsigned proto;         /* 6 TCP, 17 UDP, ... */
+	bool fragment;          /* MF set or an offset: the payload may not
+				 * start with the protocol's header */
+};
+
+static inline unsigned frame_be16(const uint8_t *p) { return (unsigned)p[0] << 8 | p[1]; }
+
+/* Whether `frame` holds an IPv4 packet with sane lengths (Ethernet type
+ * IPv4, version 4, a header of at least 20 bytes, a total that covers the
+ * header and fits in the frame); fills `out` if so. */
+bool frame_ipv4(const uint8_t *frame, size_t len, struct frame_ipv4 *out);
+
+/* Whether a frame carries no data that a socket could queue: ARP, or an
+ * IPv4 TCP segment without payload (SYN, ACK, FIN, RST). Such frames free
+ * memory rather than hold it. False for anything malformed or truncated,
+ * and for every other protocol. */
+bool frame_carries_no_data(const uint8_t *frame, size_t len);
+
+#endif

@@ -12,9 +12,29 @@ struct thread *sched_current;
 static struct thread *run_head, *run_tail;
 static struct thread *sleepers;         /* sorted by wake_at */
 static int interrupt_sources;
-
+static struct {
+	void (*fn)(void *ctx);
+	void *ctx;
+} switch_hooks[SCHED_SWITCH_HOOKS];
+static int switch_hook_count;
 
 void sched_add_interrupt_source(void) { interrupt_sources++; }
+
+int sched_add_switch_hook(void (*fn)(void *ctx), void *ctx)
+{
+	if (switch_hook_count == SCHED_SWITCH_HOOKS)
+		return -ENOSPC;
+	switch_hooks[switch_hook_count].fn = fn;
+	switch_hooks[switch_hook_count].ctx = ctx;
+	switch_hook_count++;
+	return 0;
+}
+
+static void run_switch_hooks(void)
+{
+	for (int i = 0; i < switch_hook_count; i++)
+		switch_hooks[i].fn(switch_hooks[i].ctx);
+}
 
 static void runq_push(struct thread *t)
 {
@@ -118,6 +138,7 @@ static void idle(void)
 static void schedule(void)
 {
 	struct thread *prev = sched_current, *next;
+	run_switch_hooks();
 	for (;;) {
 		wake_expired();
 		next = runq_pop();
@@ -151,6 +172,7 @@ __attribute__((noreturn)) void sched_exit_current(void)
 void thread_yield(void)
 {
 	irqflags_t f = arch_irq_save();
+	run_switch_hooks();
 	wake_expired();
 	if (run_head) {
 		runq_push(sched_current);

@@ -61,6 +61,12 @@ void sched_init(uintptr_t boot_stack_lo, uintptr_t boot_stack_hi);
  * every thread blocked means deadlock and the scheduler says so instead of
  * halting forever. */
 void sched_add_interrupt_source(void);
+/* Runs `fn(ctx)`, with interrupts off, whenever the running thread gives up
+ * the CPU: it blocks, sleeps, yields or exits. Drivers hand the requests a
+ * thread queued in one go to their device there, with one notification
+ * instead of one each. Returns -ENOSPC past SCHED_SWITCH_HOOKS. */
+#define SCHED_SWITCH_HOOKS 8
+int sched_add_switch_hook(void (*fn)(void *ctx), void *ctx);
 
 /* Creates a runnable thread; returns NULL when out of memory or stack slots.
  * `stack_size` 0 means THREAD_STACK_DEFAULT. */

@@ -32,6 +32,7 @@
 #define HDR_ROOM 16             /* header at the start of each buffer */
 #define FRAME_MAX (BUF_SIZE - HDR_ROOM)
 #define TX_WAIT_NS (100 * 1000000ull)   /* for ring space, before dropping */
+#define TX_KICK_BATCH 16        /* frames queued before the device is told anyway */
 
 struct vnet {
 	struct virtio_device *dev;
@@ -42,6 +43,7 @@ struct vnet {
 	uint8_t *rx_bufs, *tx_bufs;     /* BUF_SIZE each, DMA-able */
 	uint16_t *tx_free;              /* stack of free transmit slots */
 	unsigned tx_free_count;
+	unsigned tx_unkicked;           /* queued since the device was last told */
 	struct semaphore work;          /* interrupts pending */
 	struct semaphore tx_room;       /* for a sender waiting on a full ring */
 	bool tx_waiting;
@@ -105,6 +107,24 @@ static void reclaim_tx(struct vnet *n)
 		n->tx_free[n->tx_free_count++] = (uint16_t)((uintptr_t)cookie - 1);
 }
 
+/* Telling the device costs a trap into QEMU and a wake-up of its main loop,
+ * which owns user networking. A thread that answers many connections in one
+ * go (httpd's poll loop) queues its frames and the device is told once, when
+ * the thread gives up the CPU (the scheduler's switch hook), or after
+ * TX_KICK_BATCH frames so that a long burst starts going out early. */
+static void kick_tx(struct vnet *n)
+{
+	n->tx_unkicked = 0;
+	virtio_kick(n->dev, &n->tx);
+}
+
+static void kick_tx_at_switch(void *ctx)
+{
+	struct vnet *n = ctx;
+	if (n->tx_unkicked)
+		kick_tx(n);
+}
+
 /* A full transmit ring means the device is behind with a burst (under TCG
  * QEMU sends from its main loop while the vCPU goes on producing). A dropped
  * frame would cost TCP a retransmission timeout, so the sender waits for
@@ -132,6 +152,8 @@ static int transmit(struct netdev *nd, const struct netdev_seg *segs, unsigned c
 	if (n->dead || len > FRAME_MAX)
 		return -EIO;
 	reclaim_tx(n);
+	if (n->tx_free_count == 0)
+		kick_tx(n);             /* the device must see what it is to free */
 	if (n->tx_free_count == 0 && !wait_for_tx_room(n)) {
 		nd->tx_dropped++;
 		return -ENOBUFS;
@@ -152,7 +174,8 @@ static int transmit(struct netdev *nd, const struct netdev_seg *segs, unsigned c
 		n->tx_free[n->tx_free_count++] = (uint16_t)slot;
 		return err;
 	}
-	virtio_kick(n->dev, &n->tx);
+	if (++n->tx_unkicked >= TX_KICK_BATCH)
+		kick_tx(n);
 	nd->tx_frames++;
 	return 0;
 }
@@ -287,6 +310,10 @@ int virtio_net_probe(struct virtio_device *d)
 	if (!thread_create("virtio-net", driver_thread, n, 0)) {
 		virtio_fail(d, "out of memory for its thread");
 		return -ENOMEM;
+	}
+	if (sched_add_switch_hook(kick_tx_at_switch, n)) {
+		virtio_fail(d, "too many devices for the scheduler's switch hooks");
+		return -ENOSPC;
 	}
 	sched_add_interrupt_source();
 	virtio_ready(d);

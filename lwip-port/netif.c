@@ -6,8 +6,10 @@
 #include "drivers/net/frame.h"
 #include "drivers/net/netdev.h"
 #include "kernel/arch.h"
+#include "kernel/log.h"
 #include "kernel/thread.h"
 #include "lwip-port/net.h"
+#include "lwip-port/rxbuf.h"
 #include "lwip/etharp.h"
 #include "lwip/netif.h"
 #include "lwip/pbuf.h"
@@ -34,39 +36,42 @@ static err_t low_level_output(struct netif *netif, struct pbuf *p)
 	return err == 0 ? ERR_OK : ERR_MEM;
 }
 
-/* The pool runs dry in a burst: every connection may hold a window's worth
- * of received data until its app reads it, and the windows of many
- * connections add up to more than the pool. Dropping a frame then costs its
- * sender a retransmission timeout, a second or more, so the driver's thread
- * waits a little for the apps to read and free pool buffers; meanwhile the
- * device holds the frames that follow. A pool that stays empty (apps that
- * do not read) makes it drop data without waiting, until a buffer is free
- * again. Frames that carry no data to queue (ARP, TCP without payload: the
- * ACKs, FINs and resets that let memory be freed) then go to lwIP's heap,
- * so the stack never stops hearing that its peers have gone. */
-#define POOL_WAIT_NS 1000000ull
-#define POOL_WAITS 50
-static bool pool_starved;
+/* The receive buffers (rxbuf.c) run out when the apps stop reading: every
+ * connection may hold a window's worth of received data until its app
+ * reads it. Dropping a frame then costs its sender a retransmission
+ * timeout, a second or more, so the driver's thread waits a little for the
+ * apps to read and free buffers; meanwhile the device holds the frames that
+ * follow. Buffers that stay in use (apps that do not read) make it drop
+ * data without waiting, until a buffer is free again. Frames that carry no
+ * data to queue (ARP, TCP without payload: the ACKs, FINs and resets that
+ * let memory be freed) then go to lwIP's heap, so the stack never stops
+ * hearing that its peers have gone. */
+#define STARVED_WAIT_NS 1000000ull
+#define STARVED_WAITS 50
+static bool starved;
 
-static struct pbuf *pool_frame(u16_t len)
+static struct pbuf *frame_buffer(u16_t len)
 {
-	struct pbuf *p = pbuf_alloc(PBUF_RAW, len, PBUF_POOL);
-	for (int i = 0; !p && !pool_starved && i < POOL_WAITS; i++) {
-		thread_sleep_until(arch_monotonic_ns() + POOL_WAIT_NS);
-		p = pbuf_alloc(PBUF_RAW, len, PBUF_POOL);
+	struct pbuf *p = rxbuf_alloc(len);
+	for (int i = 0; !p && !starved && i < STARVED_WAITS; i++) {
+		thread_sleep_until(arch_monotonic_ns() + STARVED_WAIT_NS);
+		p = rxbuf_alloc(len);
 	}
-	pool_starved = p == NULL;
+	if (!p && !starved)
+		log_debug("skiff: all %zu receive buffers are in use: dropping data until one is free\n",
+			  rxbuf_count());
+	starved = p == NULL;
 	return p;
 }
 
-/* From the driver's thread: copy into a pool pbuf and hand it to lwIP
+/* From the driver's thread: copy into a receive buffer and hand it to lwIP
  * (which, with LWIP_TCPIP_CORE_LOCKING_INPUT, takes the core lock and
  * processes it here). */
 static void deliver(struct netdev *nd, const void *frame, size_t len)
 {
 	struct netif *netif = nd->stack;
-	struct pbuf *p = pool_frame((u16_t)len);
-	if (!p && frame_carries_no_data(frame, len))
+	struct pbuf *p = len <= RXBUF_FRAME_MAX ? frame_buffer((u16_t)len) : NULL;
+	if (!p && (len > RXBUF_FRAME_MAX || frame_carries_no_data(frame, len)))
 		p = pbuf_alloc(PBUF_RAW, (u16_t)len, PBUF_RAM);
 	if (!p) {
 		nd->rx_dropped++;

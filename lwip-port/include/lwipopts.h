@@ -21,14 +21,25 @@
 #define MEMP_NUM_UDP_PCB 16
 #define MEMP_NUM_TCP_PCB 256
 #define MEMP_NUM_TCP_PCB_LISTEN 16
-#define MEMP_NUM_TCP_SEG 1024
+/* Queued segments of all connections: enough for 120 connections whose
+ * peers stopped reading, each with a full send buffer of 33 segments (at
+ * 1024 the 31st such connection left the others no segment, not even for
+ * a SYN-ACK). 32 bytes each. */
+#define MEMP_NUM_TCP_SEG 4096
 #define MEMP_NUM_NETBUF 64
 #define MEMP_NUM_NETCONN 272            /* sockets */
 #define MEMP_NUM_TCPIP_MSG_API 64
 #define MEMP_NUM_TCPIP_MSG_INPKT 256
 #define MEMP_NUM_SYS_TIMEOUT (LWIP_NUM_SYS_TIMEOUT_INTERNAL + 8)
-#define PBUF_POOL_SIZE 512
-#define PBUF_POOL_BUFSIZE 1536
+/* Received frames go to buffers of lwip-port/rxbuf.c, which grow with the
+ * traffic; lwIP's fixed pool is left unused. */
+#define LWIP_SUPPORT_CUSTOM_PBUF 1
+#define PBUF_POOL_SIZE 1
+#define PBUF_POOL_BUFSIZE 256
+/* lwIP's build-time checks would hold the window against that pool. The
+ * others they make are met: TCP_WND and TCP_SND_BUF of 32 segments,
+ * TCP_SND_QUEUELEN of 4 segments per segment of buffer. */
+#define LWIP_DISABLE_TCP_SANITY_CHECKS 1
 
 /* Protocols. */
 #define LWIP_IPV4 1

@@ -44,6 +44,7 @@ struct vnet {
 	uint16_t *tx_free;              /* stack of free transmit slots */
 	unsigned tx_free_count;
 	unsigned tx_unkicked;           /* queued since the device was last told */
+	bool tx_kicked_in_run;          /* told since the running thread got the CPU */
 	struct semaphore work;          /* interrupts pending */
 	struct semaphore tx_room;       /* for a sender waiting on a full ring */
 	bool tx_waiting;
@@ -108,13 +109,17 @@ static void reclaim_tx(struct vnet *n)
 }
 
 /* Telling the device costs a trap into QEMU and a wake-up of its main loop,
- * which owns user networking. A thread that answers many connections in one
- * go (httpd's poll loop) queues its frames and the device is told once, when
- * the thread gives up the CPU (the scheduler's switch hook), or after
- * TX_KICK_BATCH frames so that a long burst starts going out early. */
+ * which owns user networking. The first frame a thread sends after getting
+ * the CPU is told at once, as the answer to a lone request should be; the
+ * frames that follow in the same run (httpd answering many connections from
+ * one poll(), a close's FIN after its answer) wait until the thread gives
+ * up the CPU (the scheduler's switch hook), or until TX_KICK_BATCH of them
+ * are queued, and are told together. At wrk -c32 that is 0.06 notifications
+ * per request instead of 0.8. */
 static void kick_tx(struct vnet *n)
 {
 	n->tx_unkicked = 0;
+	n->tx_kicked_in_run = true;
 	virtio_kick(n->dev, &n->tx);
 }
 
@@ -123,6 +128,7 @@ static void kick_tx_at_switch(void *ctx)
 	struct vnet *n = ctx;
 	if (n->tx_unkicked)
 		kick_tx(n);
+	n->tx_kicked_in_run = false;
 }
 
 /* A full transmit ring means the device is behind with a burst (under TCG
@@ -174,7 +180,7 @@ static int transmit(struct netdev *nd, const struct netdev_seg *segs, unsigned c
 		n->tx_free[n->tx_free_count++] = (uint16_t)slot;
 		return err;
 	}
-	if (++n->tx_unkicked >= TX_KICK_BATCH)
+	if (++n->tx_unkicked >= TX_KICK_BATCH || !n->tx_kicked_in_run)
 		kick_tx(n);
 	nd->tx_frames++;
 	return 0;

@@ -50,5 +50,6 @@ void _exit(int status)
 		log_debug("skiff: entry to main: %lu.%03lu us (%s)\n", (unsigned long)(ns / 1000),
 			  (unsigned long)(ns % 1000), arch_clock_describe());
 	}
+	sched_run_switch_hooks();       /* frames still queued for a NIC */
 	arch_exit(status);
 }

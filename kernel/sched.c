@@ -179,11 +179,12 @@ __attribute__((noreturn)) void sched_exit_current(void)
 void thread_yield(void)
 {
 	irqflags_t f = arch_irq_save();
-	run_switch_hooks();
 	wake_expired();
 	if (run_head) {
 		runq_push(sched_current);
-		schedule();
+		schedule();             /* runs the switch hooks */
+	} else {
+		run_switch_hooks();     /* a yield gives up the CPU even when it comes back */
 	}
 	arch_irq_restore(f);
 }

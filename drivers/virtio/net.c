@@ -158,11 +158,12 @@ static int transmit(struct netdev *nd, const struct netdev_seg *segs, unsigned c
 	if (n->dead || len > FRAME_MAX)
 		return -EIO;
 	reclaim_tx(n);
-	if (n->tx_free_count == 0)
+	if (n->tx_free_count == 0) {
 		kick_tx(n);             /* the device must see what it is to free */
-	if (n->tx_free_count == 0 && !wait_for_tx_room(n)) {
-		nd->tx_dropped++;
-		return -ENOBUFS;
+		if (!wait_for_tx_room(n)) {
+			nd->tx_dropped++;
+			return -ENOBUFS;
+		}
 	}
 	unsigned slot = n->tx_free[--n->tx_free_count];
 	uint8_t *buf = n->tx_bufs + (size_t)slot * BUF_SIZE;

@@ -117,6 +117,28 @@ int ksnprintf(char *buf, size_t size, const char *fmt, ...)
 	return n;
 }
 
+static void kname_end(struct kname *n, const struct out *o)
+{
+	n->len = o->len;
+	if (n->size)
+		n->buf[o->len < n->size ? o->len : n->size - 1] = '\0';
+}
+
+void kname_text(struct kname *n, const char *s)
+{
+	struct out o = { n->buf, n->size, n->len };
+	while (*s)
+		put(&o, *s++);
+	kname_end(n, &o);
+}
+
+void kname_number(struct kname *n, unsigned long v, unsigned base)
+{
+	struct out o = { n->buf, n->size, n->len };
+	put_number(&o, v, base, 0, 0, ' ');
+	kname_end(n, &o);
+}
+
 static void vprint(const char *fmt, va_list ap)
 {
 	char line[256];

@@ -103,6 +103,10 @@ static void set_dns(const struct cmdline *cl)
 
 void net_describe(void)
 {
+	/* A quiet boot formats nothing: the formatter's first run is costly
+	 * under TCG (kernel/log.h). */
+	if (log_threshold < LOG_INFO)
+		return;
 	for (int i = 0; i < netdev_count(); i++) {
 		char a[16], m[16], g[16];
 		ip4addr_ntoa_r(netif_ip4_addr(&netifs[i]), a, sizeof(a));

@@ -34,8 +34,6 @@ static void clock_setup(void)
 		      (unsigned long)cntfrq);
 	ns_per_cycle_q32 = (NS_PER_S << 32) / cntfrq;
 	cycles_per_ns_q32 = ((cntfrq << 32) + NS_PER_S - 1) / NS_PER_S;
-	ksnprintf(clock_text, sizeof(clock_text), "cntvct %lu.%03lu MHz",
-		  (unsigned long)(cntfrq / 1000000), (unsigned long)(cntfrq / 1000 % 1000));
 }
 
 uint64_t arch_cycles(void)
@@ -65,6 +63,11 @@ const char *arch_clock_describe(void)
 {
 	if (!cntfrq)
 		clock_setup();
+	/* Formatted when asked for: a quiet boot never formats a message, and
+	 * the formatter's first run is costly under TCG (kernel/log.h). */
+	if (!clock_text[0])
+		ksnprintf(clock_text, sizeof(clock_text), "cntvct %lu.%03lu MHz",
+			  (unsigned long)(cntfrq / 1000000), (unsigned long)(cntfrq / 1000 % 1000));
 	return clock_text;
 }
 
@@ -128,7 +131,8 @@ void timer_init(void)
 	unsigned intid = aarch64_fdt.blob ? virtual_timer_intid() : 16 + VIRTUAL_TIMER_PPI;
 	aarch64_irq_register(intid, timer_interrupt, 0);
 	gic_enable(intid, true);
-	log_debug("skiff: timer: %s, virtual timer INTID %u\n", clock_text, intid);
+	if (log_threshold >= LOG_DEBUG)
+		log_debug("skiff: timer: %s, virtual timer INTID %u\n", arch_clock_describe(), intid);
 }
 
 /* --- wall clock ---------------------------------------------------------- */

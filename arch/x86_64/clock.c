@@ -73,20 +73,36 @@ static void pit_start(void)
 	pit_at_boot = pit_sample();
 }
 
+/* Whether a rough rate from `ticks` PIT ticks over first..last counts the
+ * PIT's wraps since boot without doubt: its worst error (a tick of the
+ * count's granularity and both ends' dating, in ticks) carried over the
+ * time since boot must stay under a quarter of the 65536-tick period. */
+static bool counts_wraps(const struct pit_sample *first, const struct pit_sample *last, uint64_t ticks)
+{
+	uint64_t window = last->tsc - first->tsc;
+	if (ticks < 20 || window == 0)
+		return false;
+	uint64_t error_ticks = 1 + (first->slack + last->slack) * ticks / window;
+	uint64_t boot_ticks = (first->tsc - pit_at_boot.tsc) * ticks / window;
+	return error_ticks * boot_ticks < 16384 * ticks;
+}
+
 /* TSC cycles per second, measured against the PIT from pit_start (early in
  * boot) to now, so the time the boot took counts towards the measurement
  * instead of a dedicated wait. The PIT wraps every 55 ms: a short measure
- * (200 ticks, a sixth of a millisecond, with both ends dated to 1% unless
- * that takes half a period) estimates the rate well enough to count the
- * wraps since boot. Sampling then goes on until the dating error of the two
- * ends is under 0.05% of the interval (or 50 ms have passed). Returns 0 if
- * the PIT does not count. */
+ * estimates the rate well enough to count the wraps since boot. It is as
+ * short as that allows (20 ticks, 17 us, after a boot of a few ms), else
+ * 200 ticks with both ends dated to 1% unless that takes half a period.
+ * Sampling then goes on until the dating error of the two ends is under
+ * 0.05% of the interval (or 50 ms have passed). Returns 0 if the PIT does
+ * not count. */
 static uint64_t pit_tsc_hz(void)
 {
 	struct pit_sample first = pit_sample(), last = first;
 	uint64_t ticks = 0;
 	for (uint64_t spins = 0;
-	     ticks < 200 || ((first.slack + last.slack) * 100 > last.tsc - first.tsc && ticks < 32768);
+	     !counts_wraps(&first, &last, ticks) &&
+	     (ticks < 200 || ((first.slack + last.slack) * 100 > last.tsc - first.tsc && ticks < 32768));
 	     spins++) {
 		last = pit_sample();
 		ticks = pit_ticks(&first, &last);
@@ -148,15 +164,20 @@ static void calibrate(void)
 		PANIC("TSC calibration failed (measured %lu Hz); no usable clock", (unsigned long)tsc_hz);
 	clock_source = how;
 	ns_per_cycle_q32 = (NS_PER_S << 32) / tsc_hz;
-	ksnprintf(clock_text, sizeof(clock_text), "tsc %lu.%03lu MHz via %s",
-		  (unsigned long)(tsc_hz / 1000000), (unsigned long)(tsc_hz / 1000 % 1000), clock_source);
-	log_debug("clock: %s\n", clock_text);
+	if (log_threshold >= LOG_DEBUG)
+		log_debug("clock: %s\n", arch_clock_describe());
 }
 
+/* Formatted when asked for, not at calibration: a quiet boot never formats
+ * a message, and the formatter's first run is costly under TCG (log.h). */
 const char *arch_clock_describe(void)
 {
 	if (!tsc_hz)
 		calibrate();
+	if (!clock_text[0])
+		ksnprintf(clock_text, sizeof(clock_text), "tsc %lu.%03lu MHz via %s",
+			  (unsigned long)(tsc_hz / 1000000), (unsigned long)(tsc_hz / 1000 % 1000),
+			  clock_source);
 	return clock_text;
 }
 

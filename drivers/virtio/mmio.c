@@ -166,8 +166,11 @@ static void probe_window(const struct platform_mmio *w)
 	m->dev.transport = m;
 	m->dev.device_id = id;
 	m->dev.modern = version == 2;
-	ksnprintf(m->dev.name, sizeof(m->dev.name), "virtio%u@mmio%lx", id,
-		  (unsigned long)(w->base & 0xFFFFF));
+	struct kname name = { m->dev.name, sizeof(m->dev.name), 0 };    /* virtio1@mmio2e00 */
+	kname_text(&name, "virtio");
+	kname_number(&name, id, 10);
+	kname_text(&name, "@mmio");
+	kname_number(&name, (unsigned long)(w->base & 0xFFFFF), 16);
 	virtio_device_found(&m->dev);
 }
 

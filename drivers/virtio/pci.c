@@ -240,8 +240,15 @@ static void probe(const struct pci_function *f, void *ctx)
 		v->dev.ops = &legacy_ops;
 		v->dev.device_id = pci_read16(f, PCI_SUBSYSTEM_ID);
 	}
-	ksnprintf(v->dev.name, sizeof(v->dev.name), "virtio%u@pci%u:%u.%u", v->dev.device_id,
-		  f->bus, f->dev, f->fn);
+	struct kname name = { v->dev.name, sizeof(v->dev.name), 0 };    /* virtio1@pci0:3.0 */
+	kname_text(&name, "virtio");
+	kname_number(&name, v->dev.device_id, 10);
+	kname_text(&name, "@pci");
+	kname_number(&name, f->bus, 10);
+	kname_text(&name, ":");
+	kname_number(&name, f->dev, 10);
+	kname_text(&name, ".");
+	kname_number(&name, f->fn, 10);
 	virtio_device_found(&v->dev);
 }
 

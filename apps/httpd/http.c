@@ -1,7 +1,6 @@
 /* HTTP/1.x request-head parser and response-head formatter (see http.h). */
 #include "http.h"
 
-#include <stdio.h>
 #include <string.h>
 
 /* Which header a line (and its obs-fold continuations) belongs to. */
@@ -276,25 +275,51 @@ const char *http_reason(int status)
 	}
 }
 
+size_t http_decimal(char *out, unsigned long long v)
+{
+	char digits[20];
+	size_t n = 0;
+
+	do {
+		digits[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	for (size_t i = 0; i < n; i++)
+		out[i] = digits[n - 1 - i];
+	return n;
+}
+
+/* Made of pieces copied in one loop rather than through snprintf: a head is
+ * made for every response, and all of it is plain text but two numbers. */
 size_t http_format_head(char *out, size_t cap, int status, const char *content_type,
                         unsigned long long content_length, const char *extra, int keep_alive,
                         int version_minor)
 {
-	const char *connection = "";
+	char code[21], length[21];
+	const char *piece[12];
+	size_t pieces = 0, len = 0;
 
-	if (!keep_alive)
-		connection = "Connection: close\r\n";
-	else if (version_minor == 0)
-		connection = "Connection: keep-alive\r\n";
-	int n = snprintf(out, cap,
-	                 "HTTP/1.1 %d %s\r\n"
-	                 "%s%s%s"
-	                 "Content-Length: %llu\r\n"
-	                 "%s%s\r\n",
-	                 status, http_reason(status), content_type ? "Content-Type: " : "",
-	                 content_type ? content_type : "", content_type ? "\r\n" : "", content_length,
-	                 extra ? extra : "", connection);
-	if (n < 0 || (size_t)n >= cap)
-		return 0;
-	return (size_t)n;
+	code[http_decimal(code, (unsigned)status)] = '\0';
+	length[http_decimal(length, content_length)] = '\0';
+	piece[pieces++] = "HTTP/1.1 ";
+	piece[pieces++] = code;
+	piece[pieces++] = " ";
+	piece[pieces++] = http_reason(status);
+	piece[pieces++] = content_type ? "\r\nContent-Type: " : "";
+	piece[pieces++] = content_type ? content_type : "";
+	piece[pieces++] = "\r\nContent-Length: ";
+	piece[pieces++] = length;
+	piece[pieces++] = "\r\n";
+	piece[pieces++] = extra ? extra : "";
+	piece[pieces++] = !keep_alive ? "Connection: close\r\n"
+	                  : version_minor == 0 ? "Connection: keep-alive\r\n" : "";
+	piece[pieces++] = "\r\n";
+	for (size_t i = 0; i < pieces; i++)
+		for (const char *s = piece[i]; *s; s++) {
+			if (len + 1 >= cap)
+				return 0;       /* no room for it and the terminator */
+			out[len++] = *s;
+		}
+	out[len] = '\0';
+	return len;
 }

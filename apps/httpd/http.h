@@ -67,11 +67,16 @@ const char *http_reason(int status);
  * Content-Type (when content_type is not NULL), Content-Length, the lines in
  * extra (each ending in CRLF; may be NULL), a Connection header when needed
  * (close when !keep_alive; keep-alive when keep_alive on an HTTP/1.0
- * request), and the blank line. Returns the length written, or 0 when it
- * does not fit (out is then unspecified). */
+ * request), and the blank line, then a terminating NUL. Returns the length
+ * written (without the NUL), or 0 when it does not fit (out is then
+ * unspecified). */
 size_t http_format_head(char *out, size_t cap, int status,
                         const char *content_type,
                         unsigned long long content_length, const char *extra,
                         int keep_alive, int version_minor);
+
+/* Writes v in decimal (1 to 20 digits, no terminator) at out; returns the
+ * number of digits. */
+size_t http_decimal(char *out, unsigned long long v);
 
 #endif

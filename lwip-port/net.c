@@ -28,9 +28,20 @@ static void ip4(ip4_addr_t *out, uint32_t host_order) { ip4_addr_set_u32(out, lw
  * so wait_for_leases ends the moment a lease arrives. */
 static struct semaphore address_changed;
 
+/* Asks for the gateway's MAC as soon as there is an address to ask from
+ * (lwIP itself has announced ours by then: a gratuitous ARP from
+ * netif_set_up or from taking a lease). Under QEMU's user networking every
+ * connection comes from the gateway, and this takes the ARP round trip and
+ * lwIP's queueing of the frame that waits for it out of the first answer. */
+static void resolve_gateway(struct netif *netif)
+{
+	if (!ip4_addr_isany_val(*netif_ip4_addr(netif)) && !ip4_addr_isany_val(*netif_ip4_gw(netif)))
+		etharp_request(netif, netif_ip4_gw(netif));
+}
+
 static void status_changed(struct netif *netif)
 {
-	(void)netif;
+	resolve_gateway(netif);
 	sem_up(&address_changed);
 }
 
@@ -55,11 +66,9 @@ static void configure(int i, const struct cmdline *cl)
 		netif_set_hostname(&netifs[i], confs[i].hostname);
 	if (i == 0)
 		netif_set_default(&netifs[i]);
-	netif_set_up(&netifs[i]);
+	netif_set_up(&netifs[i]);       /* a static address is announced and resolve_gateway runs */
 	if (confs[i].dhcp)
 		dhcp_start(&netifs[i]);
-	else
-		etharp_gratuitous(&netifs[i]);  /* tell the segment who we are */
 	UNLOCK_TCPIP_CORE();
 }
 

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Network bring-up: virtio-net on each transport (PCI modern with MSI-X,
 # PCI legacy with INTx, MMIO legacy and modern), DHCP from QEMU's user
-# networking, static ip=, two NICs in order, and the bounded DHCP wait.
+# networking, static ip=, two NICs in order, the bounded DHCP wait, and the
+# ARP frames sent when an address is set (captured by QEMU's filter-dump).
 # Usage: net.sh dhcp MACHINE | legacy-pci | modern-mmio | static | two-nics | no-lease |
-#        pci-msi | pci-intx | pci-bridge | pci-bridge-intx (aarch64)
+#        arp | pci-msi | pci-intx | pci-bridge | pci-bridge-intx (aarch64)
 . "$(dirname "$0")/lib.sh"
 dhcp_line() { echo "skiff: en$1 \\(virtio1@$2\\): $3 netmask 255.255.255.0 gateway $4 \\($5\\)"; }
 case $1 in
@@ -69,6 +70,27 @@ two-nics)
 	expect_match "^$(dhcp_line 0 "$bus" 10.0.2.15 10.0.2.2 dhcp)$"
 	expect_match "^$(dhcp_line 1 "$bus" 10.0.3.9 10.0.3.2 static)$"
 	expect_match "^skiff: virtio1@$bus: mac 52:54:00:00:00:02 "
+	;;
+arp)
+	# Whether the address is static or leased, it is announced (a
+	# gratuitous ARP: sender and target are our address) and the gateway is
+	# asked for its MAC, so the first answer does not wait for ARP.
+	for how in static dhcp; do
+		address=10.0.2.42 ip=(--ip 10.0.2.42/24,10.0.2.2)
+		[ "$how" = dhcp ] && { address=10.0.2.15 ip=(); }
+		rm -f "$work/frames.pcap"
+		SKIFF_QEMU_ARGS="-object filter-dump,id=capture,netdev=net0,file=$work/frames.pcap" \
+			boot netinfo --net user "${ip[@]}"
+		expect_status 0
+		python3 "$repo/test/net/netlib.py" arp-frames "$work/frames.pcap" >"$work/arp" ||
+			fail "no capture of the guest's frames ($how)"
+		grep -qxF "request 52:54:00:12:34:56 $address -> $address" "$work/arp" ||
+			fail "no gratuitous ARP for $address ($how); ARP frames: $(cat "$work/arp")"
+		pass
+		grep -qxF "request 52:54:00:12:34:56 $address -> 10.0.2.2" "$work/arp" ||
+			fail "the gateway 10.0.2.2 was not asked for ($how); ARP frames: $(cat "$work/arp")"
+		pass
+	done
 	;;
 no-lease)
 	# A NIC on an empty hub: nobody answers DHCP.

@@ -24,6 +24,7 @@ import ipaddress
 import os
 import re
 import socket
+import struct
 import sys
 import threading
 import time
@@ -226,12 +227,37 @@ def listen_for(seconds):
         time.sleep(seconds)
 
 
+def arp_frames(path):
+    """(operation, sender MAC, sender IP, target IP) of each ARP frame in a
+    classic pcap file of Ethernet frames."""
+    with open(path, "rb") as f:
+        data = f.read()
+    if len(data) < 24 or data[:4] not in (b"\xd4\xc3\xb2\xa1", b"\xa1\xb2\xc3\xd4"):
+        raise ValueError("%s: not a pcap file" % path)
+    order = "<" if data[:4] == b"\xd4\xc3\xb2\xa1" else ">"
+    frames, off = [], 24
+    while off + 16 <= len(data):
+        caplen = struct.unpack(order + "I", data[off + 8:off + 12])[0]
+        frame = data[off + 16:off + 16 + caplen]
+        off += 16 + caplen
+        if len(frame) >= 42 and frame[12:14] == b"\x08\x06":
+            op = {1: "request", 2: "reply"}.get(struct.unpack(">H", frame[20:22])[0], "other")
+            mac = ":".join("%02x" % b for b in frame[22:28])
+            frames.append((op, mac, str(ipaddress.IPv4Address(frame[28:32])),
+                           str(ipaddress.IPv4Address(frame[38:42]))))
+    return frames
+
+
 def main(argv):
     if len(argv) == 2 and argv[1] == "free-port":
         print(free_port())
         return 0
     if len(argv) == 3 and argv[1] == "listen":
         listen_for(float(argv[2]))
+        return 0
+    if len(argv) == 3 and argv[1] == "arp-frames":
+        for op, mac, sender, target in arp_frames(argv[2]):
+            print("%s %s %s -> %s" % (op, mac, sender, target))
         return 0
     if len(argv) in (5, 6) and argv[1] == "wait-line":
         pid = int(argv[5]) if len(argv) == 6 else None

@@ -9,6 +9,7 @@
 #include "kernel/cmdline.h"
 #include "kernel/log.h"
 #include "kernel/panic.h"
+#include "kernel/shutdown.h"
 #include "kernel/thread.h"
 #include "libc-shim/file.h"
 
@@ -50,6 +51,7 @@ void _exit(int status)
 		log_debug("skiff: entry to main: %lu.%03lu us (%s)\n", (unsigned long)(ns / 1000),
 			  (unsigned long)(ns % 1000), arch_clock_describe());
 	}
-	sched_run_switch_hooks();       /* frames still queued for a NIC */
+	sched_run_switch_hooks();
+	shutdown_run_hooks();           /* frames a NIC still holds reach its device */
 	arch_exit(status);
 }

@@ -13,6 +13,7 @@
 #include "kernel/arch.h"
 #include "kernel/log.h"
 #include "kernel/mm.h"
+#include "kernel/shutdown.h"
 #include "kernel/sync.h"
 #include "kernel/thread.h"
 
@@ -129,6 +130,19 @@ static void kick_tx_at_switch(void *ctx)
 	if (n->tx_unkicked)
 		kick_tx(n);
 	n->tx_kicked_in_run = false;
+}
+
+/* At the app's exit (shutdown.h): what is queued is told to the device and
+ * waited for, polled since the exiting thread gives up the CPU no more. */
+static void drain_tx_at_exit(void *ctx, uint64_t deadline_ns)
+{
+	struct vnet *n = ctx;
+	if (n->tx_unkicked)
+		kick_tx(n);
+	reclaim_tx(n);
+	while (n->tx_free_count < n->tx_slots && !n->dead && !n->tx.broken &&
+	       arch_monotonic_ns() < deadline_ns)
+		reclaim_tx(n);
 }
 
 /* A full transmit ring means the device is behind with a burst (under TCG
@@ -322,6 +336,9 @@ int virtio_net_probe(struct virtio_device *d)
 		virtio_fail(d, "too many devices for the scheduler's switch hooks");
 		return -ENOSPC;
 	}
+	if (shutdown_add_hook(drain_tx_at_exit, n))
+		log_warn("skiff: %s: frames sent just before exit may be lost (no shutdown hook left)\n",
+			 n->nd.name);
 	sched_add_interrupt_source();
 	virtio_ready(d);
 	virtio_kick(d, &n->rx);

@@ -74,7 +74,9 @@ two-nics)
 arp)
 	# Whether the address is static or leased, it is announced (a
 	# gratuitous ARP: sender and target are our address) and the gateway is
-	# asked for its MAC, so the first answer does not wait for ARP.
+	# asked for its MAC, so the first answer does not wait for ARP. netinfo
+	# exits at once: the frames still get out (the exit waits for the NIC
+	# to take them), the later one only kicked to the device at the exit.
 	for how in static dhcp; do
 		address=10.0.2.42 ip=(--ip 10.0.2.42/24,10.0.2.2)
 		[ "$how" = dhcp ] && { address=10.0.2.15 ip=(); }

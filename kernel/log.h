@@ -20,7 +20,7 @@ __attribute__((format(printf, 3, 4))) int ksnprintf(char *buf, size_t size, cons
 /* A short name (a device's) built piece by piece, always terminated and cut
  * at `size`. Names are made on every boot, quiet ones too, whose messages
  * are never formatted: under TCG the formatter's first run costs some 60
- * blocks to translate (bench/http/blocks), these two functions a dozen. */
+ * blocks to translate (bench/http/blocks), these two about twenty. */
 struct kname {
 	char *buf;
 	size_t size, len;

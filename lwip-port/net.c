@@ -29,10 +29,11 @@ static void ip4(ip4_addr_t *out, uint32_t host_order) { ip4_addr_set_u32(out, lw
 static struct semaphore address_changed;
 
 /* Asks for the gateway's MAC as soon as there is an address to ask from
- * (lwIP itself has announced ours by then: a gratuitous ARP from
- * netif_set_up or from taking a lease). Under QEMU's user networking every
- * connection comes from the gateway, and this takes the ARP round trip and
- * lwIP's queueing of the frame that waits for it out of the first answer. */
+ * (lwIP announces the address itself, with a gratuitous ARP right after
+ * this callback in netif_set_up or on taking a lease). Under QEMU's user
+ * networking every connection comes from the gateway, and this takes the
+ * ARP round trip and lwIP's queueing of the frame that waits for it out of
+ * the first answer. */
 static void resolve_gateway(struct netif *netif)
 {
 	if (!ip4_addr_isany_val(*netif_ip4_addr(netif)) && !ip4_addr_isany_val(*netif_ip4_gw(netif)))

@@ -36,13 +36,6 @@ static void run_switch_hooks(void)
 		switch_hooks[i].fn(switch_hooks[i].ctx);
 }
 
-void sched_run_switch_hooks(void)
-{
-	irqflags_t f = arch_irq_save();
-	run_switch_hooks();
-	arch_irq_restore(f);
-}
-
 static void runq_push(struct thread *t)
 {
 	t->state = THREAD_RUNNABLE;

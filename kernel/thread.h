@@ -67,9 +67,6 @@ void sched_add_interrupt_source(void);
  * instead of one each. Returns -ENOSPC past SCHED_SWITCH_HOOKS. */
 #define SCHED_SWITCH_HOOKS 8
 int sched_add_switch_hook(void (*fn)(void *ctx), void *ctx);
-/* Runs the switch hooks now: _exit does, so that what the last thread
- * queued reaches its device before the machine stops. */
-void sched_run_switch_hooks(void);
 
 /* Creates a runnable thread; returns NULL when out of memory or stack slots.
  * `stack_size` 0 means THREAD_STACK_DEFAULT. */

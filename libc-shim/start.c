@@ -51,7 +51,6 @@ void _exit(int status)
 		log_debug("skiff: entry to main: %lu.%03lu us (%s)\n", (unsigned long)(ns / 1000),
 			  (unsigned long)(ns % 1000), arch_clock_describe());
 	}
-	sched_run_switch_hooks();
 	shutdown_run_hooks();           /* frames a NIC still holds reach its device */
 	arch_exit(status);
 }

@@ -56,8 +56,7 @@ LWIP_SRCS := $(addprefix $(LWIP)/core/,init.c def.c dns.c inet_chksum.c ip.c mem
 		netif.c pbuf.c raw.c stats.c sys.c tcp.c tcp_in.c tcp_out.c timeouts.c udp.c) \
 	$(addprefix $(LWIP)/core/ipv4/,acd.c autoip.c dhcp.c etharp.c icmp.c igmp.c ip4.c \
 		ip4_addr.c ip4_frag.c) \
-	$(addprefix $(LWIP)/api/,api_lib.c api_msg.c err.c if_api.c netbuf.c netdb.c netifapi.c \
-		sockets.c tcpip.c) \
+	$(addprefix $(LWIP)/api/,netifapi.c tcpip.c) \
 	$(LWIP)/netif/ethernet.c
 # libc-shim/net (sockets, netdb) is there too: socket() pulls it all in.
 NET_SRCS := $(LWIP_SRCS) $(wildcard lwip-port/*.c drivers/*/*.c libc-shim/net/*.c)

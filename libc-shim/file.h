@@ -27,16 +27,15 @@ struct file_ops {
 	int (*stat)(struct file *f, struct stat *st);
 	void (*release)(struct file *f);        /* last reference dropped */
 	/* F_SETFL: the kind applies `flags` (O_NONBLOCK...) before they are
-	 * stored in f->flags; sockets pass O_NONBLOCK on to lwIP. */
+	 * stored in f->flags; sockets keep O_NONBLOCK for their blocking calls. */
 	int (*set_flags)(struct file *f, int flags);
 	/* ioctl requests the kind understands; others are -ENOTTY. */
 	int (*ioctl)(struct file *f, unsigned long request, void *arg);
-	/* Files whose readiness needs waiting (sockets) are polled in one
-	 * batch by their kind: `fds` are fds of files sharing this op; fill
-	 * revents and return how many are ready, waiting up to `timeout_ms`
-	 * (-1: no limit). Files without it are always ready for the
-	 * operations they have (read: POLLIN, write: POLLOUT). */
-	int (*poll_group)(struct pollfd *fds, nfds_t n, int timeout_ms);
+	/* Readiness now, for poll/select: the revents among `events` (and
+	 * POLLERR/POLLHUP). Without it a file is always ready for the
+	 * operations it has (read: POLLIN, write: POLLOUT). A kind whose
+	 * readiness changes calls file_poll_wake() when it does. */
+	short (*poll)(struct file *f, short events);
 };
 
 struct file {
@@ -62,6 +61,10 @@ int fd_dup_to(int from, int to);
 
 /* fds 0, 1 and 2 on the serial console. */
 void fd_init_console(void);
+
+/* Wakes every poll()/select() waiting, to look again (poll.c): called
+ * when a file's readiness may have changed. */
+void file_poll_wake(void);
 
 /* Stores a negative errno in errno and returns -1; else returns `ret`. */
 long syscall_result(long ret);

@@ -1,13 +1,13 @@
 /* poll() and select() over every kind of fd, written once over the fd table.
  *
- * Plain files and the console never make a caller wait: they are ready for
- * whatever op they have. Sockets are different, and lwIP can only wait on
- * its own sockets, all of them in one call; so the fds whose file has a
- * poll_group op are handed to it as one batch, with the caller's timeout,
- * or with timeout 0 when some other fd is already ready (then nobody waits).
- * Only one kind of file has poll_group today (sockets); a second kind would
- * need a shared wait queue, not a second batch. Linked as a plain object,
- * poll() here never pulls the network stack in: the op is a pointer.
+ * Each file says whether it is ready now (its poll op; files without one,
+ * plain files and the console, are always ready for the operations they
+ * have). When nothing is, the caller sleeps on one wait queue that every
+ * readiness change wakes (file_poll_wake, called by sockets' lwIP
+ * callbacks), then looks again. A generation count closes the gap between
+ * looking and sleeping: a file's poll op may block briefly (sockets take
+ * lwIP's lock), and a wake-up in that gap would otherwise be missed.
+ * Linked as a plain object, poll() never pulls the network stack in.
  */
 #include <errno.h>
 #include <poll.h>
@@ -22,15 +22,22 @@
 #include "kernel/thread.h"
 #include "libc-shim/file.h"
 
-#define BATCH_ON_STACK 32
+static struct waitq pollers = WAITQ_INIT;
+static unsigned long poll_generation;
 
-/* Readiness of a file that never waits; -1 if it belongs to a batch. */
-static short plain_revents(const struct pollfd *p, struct file *f)
+void file_poll_wake(void)
 {
+	poll_generation++;
+	waitq_wake_all(&pollers);
+}
+
+static short file_revents(const struct pollfd *p)
+{
+	struct file *f = fd_get(p->fd);
 	if (!f)
 		return POLLNVAL;
-	if (f->ops->poll_group)
-		return -1;
+	if (f->ops->poll)
+		return f->ops->poll(f, p->events);
 	short ready = 0;
 	if (f->ops->read)
 		ready |= POLLIN | POLLRDNORM;
@@ -39,54 +46,30 @@ static short plain_revents(const struct pollfd *p, struct file *f)
 	return (short)(ready & p->events);
 }
 
-static void sleep_ms(int timeout_ms)
+static int scan(struct pollfd *fds, nfds_t n)
 {
-	uint64_t deadline = timeout_ms < 0 ? DEADLINE_NONE :
-			    arch_monotonic_ns() + (uint64_t)timeout_ms * 1000000ull;
-	thread_sleep_until(deadline);
+	int ready = 0;
+	for (nfds_t i = 0; i < n; i++) {
+		fds[i].revents = fds[i].fd < 0 ? 0 : file_revents(&fds[i]); /* < 0: ignored, as POSIX says */
+		ready += fds[i].revents != 0;
+	}
+	return ready;
 }
 
 static int poll_files(struct pollfd *fds, nfds_t n, int timeout_ms)
 {
-	struct pollfd stack_batch[BATCH_ON_STACK], *batch = stack_batch;
-	int (*group)(struct pollfd *, nfds_t, int) = 0;
-	nfds_t grouped = 0;
-	int ready = 0;
-	for (nfds_t i = 0; i < n; i++) {
-		fds[i].revents = 0;
-		if (fds[i].fd < 0)
-			continue;       /* ignored, as POSIX says */
-		struct file *f = fd_get(fds[i].fd);
-		short r = plain_revents(&fds[i], f);
-		if (r >= 0) {
-			fds[i].revents = r;
-			ready += r != 0;
-			continue;
-		}
-		if (grouped == BATCH_ON_STACK && batch == stack_batch) {
-			if (!(batch = malloc(n * sizeof(*batch)))) {
-				for (nfds_t k = 0; k < i; k++)
-					fds[k].revents = fds[k].revents == -1 ? 0 : fds[k].revents;
-				return -ENOMEM;
-			}
-			memcpy(batch, stack_batch, sizeof(stack_batch));
-		}
-		group = f->ops->poll_group;
-		batch[grouped++] = fds[i];
-		fds[i].revents = -1;    /* marks the batch's members, in order */
+	uint64_t deadline = timeout_ms < 0 ? DEADLINE_NONE :
+			    arch_monotonic_ns() + (uint64_t)timeout_ms * 1000000ull;
+	for (;;) {
+		unsigned long seen = poll_generation;
+		int ready = scan(fds, n);
+		if (ready || timeout_ms == 0)
+			return ready;
+		if (poll_generation != seen)
+			continue;       /* something changed while we looked */
+		if (waitq_wait(&pollers, deadline) == -ETIMEDOUT)
+			return scan(fds, n);
 	}
-	if (!grouped) {
-		if (!ready && timeout_ms != 0)
-			sleep_ms(timeout_ms);
-		return ready;
-	}
-	int got = group(batch, grouped, ready ? 0 : timeout_ms);
-	for (nfds_t i = 0, j = 0; i < n; i++)
-		if (fds[i].revents == -1)
-			fds[i].revents = got < 0 ? 0 : batch[j++].revents;
-	if (batch != stack_batch)
-		free(batch);
-	return got < 0 ? got : ready + got;
 }
 
 int poll(struct pollfd *fds, nfds_t n, int timeout_ms)

@@ -13,7 +13,7 @@
 #include <strings.h>
 
 #include "libc-shim/net/socket.h"
-#include "lwip/api.h"
+#include "lwip/dns.h"
 
 int h_errno;
 
@@ -42,6 +42,49 @@ static int service_port(const char *service, int flags)
 	return EAI_SERVICE;
 }
 
+/* One DNS question in flight: lwIP answers through found(), from its
+ * thread, once (with NULL when it gave up after its retries). */
+struct lookup {
+	struct cond answered;
+	bool done;
+	bool found;
+	struct in_addr addr;
+};
+
+static void found(const char *name, const ip_addr_t *ip, void *arg)
+{
+	struct lookup *q = arg;
+	(void)name;
+	q->found = ip != NULL;
+	if (ip)
+		q->addr.s_addr = ip4_addr_get_u32(ip_2_ip4(ip));
+	q->done = true;
+	cond_broadcast(&q->answered);
+}
+
+/* Asks lwIP's DNS client (which answers from its cache when it can). */
+static int ask_dns(const char *node, struct in_addr *out)
+{
+	struct lookup q = { .answered = { WAITQ_INIT } };
+	ip_addr_t ip;
+	sock_stack_up();
+	sock_lock();
+	err_t err = dns_gethostbyname(node, &ip, found, &q);
+	if (err == ERR_OK) {
+		q.found = q.done = true;
+		q.addr.s_addr = ip4_addr_get_u32(ip_2_ip4(&ip));
+	}
+	while (err == ERR_INPROGRESS && !q.done)
+		sock_cond_wait(&q.answered, DEADLINE_NONE);
+	sock_unlock();
+	if (err == ERR_MEM)
+		return EAI_MEMORY;
+	if (!q.found)
+		return EAI_NONAME;
+	*out = q.addr;
+	return 0;
+}
+
 /* The address of `node` (network order) or an EAI_ error. */
 static int resolve(const char *node, int flags, struct in_addr *out)
 {
@@ -57,15 +100,7 @@ static int resolve(const char *node, int flags, struct in_addr *out)
 		out->s_addr = htonl(INADDR_LOOPBACK);
 		return 0;
 	}
-	sock_stack_up();
-	ip_addr_t ip;
-	err_t err = netconn_gethostbyname(node, &ip);
-	if (err == ERR_MEM)
-		return EAI_MEMORY;
-	if (err != ERR_OK)
-		return EAI_NONAME;
-	out->s_addr = ip4_addr_get_u32(ip_2_ip4(&ip));
-	return 0;
+	return ask_dns(node, out);
 }
 
 static struct addrinfo *new_entry(int type, int protocol, struct in_addr addr, int port,

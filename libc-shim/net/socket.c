@@ -1,21 +1,19 @@
-/* Socket lifecycle and addressing over lwIP: socket, bind, listen, accept,
- * connect, shutdown, names and options. Data transfer is in sockio.c.
+/* Socket lifecycle and names: socket, bind, listen, accept, connect,
+ * shutdown, close, getsockname, getpeername; the lock, waits and errno
+ * conversion the other files share. Data calls are in sockio.c, options
+ * in sockopt.c, the protocols in stream.c and dgram.c.
  *
  * Calls are checked here first for what lwIP would get wrong or not check
  * (address family, socket type and protocol, flags), so the errno an app
- * sees is Linux's; everything else is lwIP's own answer.
+ * sees is Linux's.
  */
-#include <errno.h>
 #include <fcntl.h>
-#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 
-#include "kernel/sync.h"
+#include "kernel/arch.h"
 #include "libc-shim/net/socket.h"
-#include "lwip/sockets.h"
 #include "lwip/tcpip.h"
 
 /* A strong reference (kernel/app.h's is weak): an app that makes a socket
@@ -24,6 +22,70 @@
 struct cmdline;
 void net_start(const struct cmdline *cl);
 static void (*const link_network)(const struct cmdline *) __attribute__((used)) = net_start;
+
+void sock_lock(void)
+{
+	LOCK_TCPIP_CORE();
+}
+
+void sock_unlock(void)
+{
+	UNLOCK_TCPIP_CORE();
+}
+
+int sock_cond_wait(struct cond *c, uint64_t deadline_ns)
+{
+	return cond_wait_until(c, &lock_tcpip_core.mutex, deadline_ns);
+}
+
+int sock_wait(struct sock *sk, uint64_t deadline_ns)
+{
+	return sock_cond_wait(&sk->changed, deadline_ns);
+}
+
+uint64_t sock_deadline(uint64_t timeout_ns)
+{
+	return timeout_ns ? arch_monotonic_ns() + timeout_ns : DEADLINE_NONE;
+}
+
+void sock_changed(struct sock *sk)
+{
+	cond_broadcast(&sk->changed);
+	file_poll_wake();
+}
+
+int sock_errno(int8_t err)
+{
+	switch (err) {
+	case ERR_OK: return 0;
+	case ERR_MEM: return -ENOMEM;
+	case ERR_BUF: return -ENOBUFS;
+	case ERR_TIMEOUT: return -ETIMEDOUT;
+	case ERR_RTE: return -EHOSTUNREACH;
+	case ERR_INPROGRESS: return -EINPROGRESS;
+	case ERR_WOULDBLOCK: return -EWOULDBLOCK;
+	case ERR_USE: return -EADDRINUSE;
+	case ERR_ALREADY: return -EALREADY;
+	case ERR_ISCONN: return -EISCONN;
+	case ERR_CONN: return -ENOTCONN;
+	case ERR_ABRT: return -ECONNABORTED;
+	case ERR_RST: return -ECONNRESET;
+	case ERR_CLSD: return -ENOTCONN;
+	case ERR_IF: return -ENETDOWN;
+	default: return -EINVAL;        /* ERR_VAL, ERR_ARG */
+	}
+}
+
+void sock_name(struct sockaddr_in *out, const ip_addr_t *ip, uint16_t port)
+{
+	*out = (struct sockaddr_in){ .sin_family = AF_INET, .sin_port = htons(port) };
+	out->sin_addr.s_addr = ip ? ip4_addr_get_u32(ip_2_ip4(ip)) : 0;
+}
+
+void sock_ip(ip_addr_t *out, const struct sockaddr_in *in)
+{
+	ip_addr_set_ip4_u32_val(*out, in->sin_addr.s_addr);
+}
 
 static void tcpip_started(void *arg)
 {
@@ -53,7 +115,12 @@ static int sock_stat(struct file *f, struct stat *st)
 static void sock_release(struct file *f)
 {
 	struct sock *sk = f->priv;
-	lwip_close(sk->s);
+	sock_lock();
+	if (sk->type == SOCK_STREAM)
+		stream_close(sk);
+	else
+		dgram_close(sk);
+	sock_unlock();
 	free(sk);
 }
 
@@ -64,7 +131,7 @@ static const struct file_ops socket_ops = {
 	.release = sock_release,
 	.set_flags = sock_set_flags,
 	.ioctl = sock_ioctl,
-	.poll_group = sock_poll_group,
+	.poll = sock_poll,
 };
 
 int sock_get(int fd, struct sock **out)
@@ -78,30 +145,17 @@ int sock_get(int fd, struct sock **out)
 	return 0;
 }
 
-/* Wraps lwIP socket `s` in a file at the lowest free fd; closes `s` on
- * failure. `flags` are SOCK_NONBLOCK / SOCK_CLOEXEC. */
-static int install(int s, int type, int flags)
+int sock_install(struct sock *sk, int flags)
 {
-	struct sock *sk = calloc(1, sizeof(*sk));
-	struct file *f = sk ? file_new(&socket_ops, sk, O_RDWR) : 0;
+	struct file *f = file_new(&socket_ops, sk, O_RDWR | (flags & SOCK_NONBLOCK ? O_NONBLOCK : 0));
 	if (!f) {
-		free(sk);
-		lwip_close(s);
+		sock_release(&(struct file){ .priv = sk });
 		return -ENOMEM;
 	}
-	*sk = (struct sock){ .s = s, .type = type };
+	sk->nonblocking = flags & SOCK_NONBLOCK;
 	int fd = fd_install(f, 0);
-	if (fd < 0 || !(flags & SOCK_NONBLOCK)) {
-		if (fd < 0)
-			file_put(f);
-		return fd;
-	}
-	int err = sock_set_flags(f, O_RDWR | O_NONBLOCK);
-	if (err) {
-		fd_close(fd);
-		return err;
-	}
-	f->flags |= O_NONBLOCK;
+	if (fd < 0)
+		file_put(f);
 	return fd;
 }
 
@@ -129,8 +183,19 @@ int socket(int domain, int type, int protocol)
 	if (err)
 		return (int)syscall_result(err);
 	sock_stack_up();
-	int s = (int)LWIP_RESULT(lwip_socket(domain, type, protocol));
-	return (int)syscall_result(s < 0 ? s : install(s, type, flags));
+	struct sock *sk = calloc(1, sizeof(*sk));
+	if (!sk)
+		return (int)syscall_result(-ENOMEM);
+	sk->type = type;
+	sk->linger_s = -1;
+	sock_lock();
+	err = type == SOCK_STREAM ? stream_open(sk) : dgram_open(sk, protocol);
+	sock_unlock();
+	if (err) {
+		free(sk);
+		return (int)syscall_result(err);
+	}
+	return (int)syscall_result(sock_install(sk, flags));
 }
 
 int socketpair(int domain, int type, int protocol, int fds[2])
@@ -139,8 +204,7 @@ int socketpair(int domain, int type, int protocol, int fds[2])
 	return (int)syscall_result(domain == AF_UNIX ? -EAFNOSUPPORT : -EOPNOTSUPP);
 }
 
-/* An IPv4 address from the app, copied so lwIP sees an aligned
- * sockaddr_in. */
+/* An IPv4 address from the app, copied so it is aligned. */
 static int inet_address(const struct sockaddr *addr, socklen_t len, struct sockaddr_in *out)
 {
 	if (!addr)
@@ -158,8 +222,11 @@ int bind(int fd, const struct sockaddr *addr, socklen_t len)
 	int err = sock_get(fd, &sk);
 	if (!err)
 		err = inet_address(addr, len, &in);
-	if (!err)
-		err = (int)LWIP_RESULT(lwip_bind(sk->s, (struct sockaddr *)&in, sizeof(in)));
+	if (err)
+		return (int)syscall_result(err);
+	sock_lock();
+	err = sk->type == SOCK_STREAM ? stream_bind(sk, &in) : dgram_bind(sk, &in);
+	sock_unlock();
 	return (int)syscall_result(err);
 }
 
@@ -167,30 +234,37 @@ int listen(int fd, int backlog)
 {
 	struct sock *sk;
 	int err = sock_get(fd, &sk);
+	if (!err && sk->type != SOCK_STREAM)
+		err = -EOPNOTSUPP;
 	if (err)
 		return (int)syscall_result(err);
-	/* Linux binds an unbound socket to an ephemeral port; lwIP would
-	 * listen on port 0. */
-	struct sockaddr_in in;
-	socklen_t len = sizeof(in);
-	if (sk->type == SOCK_STREAM && lwip_getsockname(sk->s, (struct sockaddr *)&in, &len) == 0 &&
-	    in.sin_port == 0) {
-		in = (struct sockaddr_in){ .sin_family = AF_INET };
-		lwip_bind(sk->s, (struct sockaddr *)&in, sizeof(in));
-	}
-	return (int)syscall_result(LWIP_RESULT(lwip_listen(sk->s, backlog)));
+	sock_lock();
+	err = stream_listen(sk, backlog);
+	sock_unlock();
+	return (int)syscall_result(err);
 }
 
 int accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags)
 {
-	struct sock *sk;
+	struct sock *sk, *conn = NULL;
 	int err = sock_get(fd, &sk);
 	if (!err && (flags & ~(SOCK_NONBLOCK | SOCK_CLOEXEC)))
 		err = -EINVAL;
+	if (!err && sk->type != SOCK_STREAM)
+		err = -EOPNOTSUPP;
 	if (err)
 		return (int)syscall_result(err);
-	int s = (int)LWIP_RESULT(lwip_accept(sk->s, addr, len));
-	return (int)syscall_result(s < 0 ? s : install(s, sk->type, flags));
+	sock_lock();
+	err = stream_accept(sk, &conn);
+	struct sockaddr_in peer = conn ? conn->remote : (struct sockaddr_in){ 0 };
+	sock_unlock();
+	if (err)
+		return (int)syscall_result(err);
+	if (addr && len) {
+		memcpy(addr, &peer, *len < sizeof(peer) ? *len : sizeof(peer));
+		*len = sizeof(peer);
+	}
+	return (int)syscall_result(sock_install(conn, flags));
 }
 
 int accept(int fd, struct sockaddr *addr, socklen_t *len)
@@ -205,19 +279,17 @@ int connect(int fd, const struct sockaddr *addr, socklen_t len)
 	int err = sock_get(fd, &sk);
 	if (err)
 		return (int)syscall_result(err);
-	if (addr && len >= sizeof(sa_family_t) && addr->sa_family == AF_UNSPEC)
-		return (int)syscall_result(LWIP_RESULT(lwip_connect(sk->s, addr, len)));
-	err = inet_address(addr, len, &in);
+	bool unspec = addr && len >= sizeof(sa_family_t) && addr->sa_family == AF_UNSPEC;
+	if (!unspec)
+		err = inet_address(addr, len, &in);
 	if (err)
 		return (int)syscall_result(err);
-	sk->connecting = true;
-	err = (int)LWIP_RESULT(lwip_connect(sk->s, (struct sockaddr *)&in, sizeof(in)));
-	/* lwIP reports the RST answering a SYN as a reset; Linux (and every
-	 * app) calls that a refusal. */
-	if (err == -ECONNRESET)
-		err = -ECONNREFUSED;
-	if (err != -EINPROGRESS && err != -EALREADY)
-		sk->connecting = false;
+	sock_lock();
+	if (sk->type == SOCK_STREAM)
+		err = unspec ? -EAFNOSUPPORT : stream_connect(sk, &in);
+	else
+		err = dgram_connect(sk, unspec ? NULL : &in);
+	sock_unlock();
 	return (int)syscall_result(err);
 }
 
@@ -225,51 +297,61 @@ int shutdown(int fd, int how)
 {
 	struct sock *sk;
 	int err = sock_get(fd, &sk);
-	if (!err)
-		err = (int)LWIP_RESULT(lwip_shutdown(sk->s, how));
+	if (!err && how != SHUT_RD && how != SHUT_WR && how != SHUT_RDWR)
+		err = -EINVAL;
+	if (err)
+		return (int)syscall_result(err);
+	sock_lock();
+	if (sk->type == SOCK_STREAM) {
+		err = stream_shutdown(sk, how);
+	} else {
+		/* Datagrams: nothing goes out, but readers must stop waiting. */
+		sk->shut_rd |= how != SHUT_WR;
+		sk->shut_wr |= how != SHUT_RD;
+		sock_changed(sk);
+	}
+	sock_unlock();
 	return (int)syscall_result(err);
+}
+
+static int give_name(const struct sockaddr_in *name, struct sockaddr *addr, socklen_t *len)
+{
+	if (!addr || !len)
+		return -EFAULT;
+	memcpy(addr, name, *len < sizeof(*name) ? *len : sizeof(*name));
+	*len = sizeof(*name);
+	return 0;
 }
 
 int getsockname(int fd, struct sockaddr *addr, socklen_t *len)
 {
 	struct sock *sk;
 	int err = sock_get(fd, &sk);
-	if (!err)
-		err = (int)LWIP_RESULT(lwip_getsockname(sk->s, addr, len));
-	return (int)syscall_result(err);
+	if (err)
+		return (int)syscall_result(err);
+	sock_lock();
+	if (sk->type == SOCK_STREAM)
+		stream_names(sk);
+	else
+		dgram_names(sk);
+	struct sockaddr_in name = sk->local;
+	sock_unlock();
+	return (int)syscall_result(give_name(&name, addr, len));
 }
 
 int getpeername(int fd, struct sockaddr *addr, socklen_t *len)
 {
 	struct sock *sk;
 	int err = sock_get(fd, &sk);
-	if (!err)
-		err = (int)LWIP_RESULT(lwip_getpeername(sk->s, addr, len));
-	return (int)syscall_result(err);
-}
-
-int setsockopt(int fd, int level, int name, const void *val, socklen_t len)
-{
-	struct sock *sk;
-	int err = sock_get(fd, &sk);
-	if (!err)
-		err = (int)LWIP_RESULT(lwip_setsockopt(sk->s, level, name, val, len));
-	return (int)syscall_result(err);
-}
-
-int getsockopt(int fd, int level, int name, void *val, socklen_t *len)
-{
-	struct sock *sk;
-	int err = sock_get(fd, &sk);
-	if (!err)
-		err = (int)LWIP_RESULT(lwip_getsockopt(sk->s, level, name, val, len));
-	/* A non-blocking connect's outcome: refused, as in connect(). */
-	if (!err && level == SOL_SOCKET && name == SO_ERROR && sk->connecting &&
-	    *len >= sizeof(int)) {
-		int *so_error = val;
-		if (*so_error == ECONNRESET)
-			*so_error = ECONNREFUSED;
-		sk->connecting = *so_error == 0;
-	}
-	return (int)syscall_result(err);
+	if (err)
+		return (int)syscall_result(err);
+	sock_lock();
+	if (sk->type == SOCK_STREAM)
+		stream_names(sk);
+	else
+		dgram_names(sk);
+	struct sockaddr_in name = sk->remote;
+	bool connected = sk->connected;
+	sock_unlock();
+	return (int)syscall_result(connected ? give_name(&name, addr, len) : -ENOTCONN);
 }

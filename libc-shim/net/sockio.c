@@ -1,73 +1,110 @@
 /* Data through sockets: the file ops (read, write, ioctl, O_NONBLOCK,
- * poll) and send/recv in all their forms. There are no signals, so a write
+ * poll) and send/recv in all their forms, each made into one call of
+ * stream.c or dgram.c with the lock held. There are no signals, so a write
  * to a closed connection only fails, with EPIPE as on Linux, whether or not
- * the app asked for MSG_NOSIGNAL. */
-#include <errno.h>
+ * the app asked for MSG_NOSIGNAL.
+ */
 #include <fcntl.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/socket.h>
+#include <sys/uio.h>
 
 #include "libc-shim/net/socket.h"
-#include "lwip/sockets.h"
 
-/* Flags lwIP's sendmsg/recvmsg reject but that mean nothing here. */
-#define SEND_IGNORED (MSG_NOSIGNAL | MSG_EOR)
-#define RECV_IGNORED (MSG_CMSG_CLOEXEC)
+#define IOV_ON_STACK 8
+#define IOV_LIMIT 1024          /* IOV_MAX on Linux */
 
-/* lwIP says ENOTCONN when a stream can no longer send (never connected,
- * shut down for writing, closed by the peer); Linux says EPIPE. */
-static long sent(struct sock *sk, long r)
+/* Flags that change nothing here (no signals, no ancillary data). */
+#define SEND_KNOWN (MSG_NOSIGNAL | MSG_EOR | MSG_DONTWAIT | MSG_MORE)
+#define RECV_KNOWN (MSG_CMSG_CLOEXEC | MSG_DONTWAIT | MSG_PEEK | MSG_WAITALL | MSG_TRUNC)
+
+static long do_recvmsg(struct sock *sk, struct msghdr *msg, int flags)
 {
-	if (r == -ENOTCONN && sk->type == SOCK_STREAM)
-		return -EPIPE;
-	if (r > 0)
-		sk->connecting = false;
-	return r;
-}
-
-/* MSG_WAITALL on a stream: lwIP returns what is there, so keep reading
- * until `len` bytes, end of stream or an error. */
-static long recv_all(struct sock *sk, char *buf, size_t len, int flags)
-{
-	size_t got = 0;
-	while (got < len) {
-		long r = LWIP_RESULT(lwip_recv(sk->s, buf + got, len - got, flags));
-		if (r <= 0)
-			return got ? (long)got : r;
-		got += (size_t)r;
+	if (flags & ~RECV_KNOWN)
+		return -EOPNOTSUPP;
+	if (msg->msg_iovlen > IOV_LIMIT)
+		return -EMSGSIZE;
+	long r;
+	sock_lock();
+	if (sk->type == SOCK_STREAM) {
+		/* stream.c walks and trims the buffers it fills: a copy */
+		struct iovec stack[IOV_ON_STACK], *iov = stack;
+		int n = (int)msg->msg_iovlen;
+		if (n > IOV_ON_STACK && !(iov = malloc((size_t)n * sizeof(*iov)))) {
+			sock_unlock();
+			return -ENOMEM;
+		}
+		memcpy(iov, msg->msg_iov, (size_t)n * sizeof(*iov));
+		r = stream_recv(sk, iov, n, flags);
+		if (iov != stack)
+			free(iov);
+		msg->msg_flags = 0;
+		msg->msg_controllen = 0;
+		if (msg->msg_name) {
+			stream_names(sk);
+			socklen_t len = msg->msg_namelen < sizeof(sk->remote) ? msg->msg_namelen : sizeof(sk->remote);
+			memcpy(msg->msg_name, &sk->remote, len);
+			msg->msg_namelen = sizeof(sk->remote);
+		}
+	} else {
+		r = dgram_recv(sk, msg, flags);
 	}
-	return (long)got;
+	sock_unlock();
+	return r;
 }
 
-static long do_recv(struct sock *sk, void *buf, size_t len, int flags)
+static long do_sendmsg(struct sock *sk, const struct msghdr *msg, int flags)
 {
-	flags &= ~RECV_IGNORED;
-	if ((flags & MSG_WAITALL) && sk->type == SOCK_STREAM)
-		return recv_all(sk, buf, len, flags & ~MSG_WAITALL);
-	long r = LWIP_RESULT(lwip_recv(sk->s, buf, len, flags & ~MSG_WAITALL));
-	if (r > 0)
-		sk->connecting = false;
+	if (flags & ~SEND_KNOWN)
+		return -EOPNOTSUPP;
+	if (msg->msg_iovlen > IOV_LIMIT)
+		return -EMSGSIZE;
+	sock_lock();
+	long r = sk->type == SOCK_STREAM ? stream_send(sk, msg->msg_iov, (int)msg->msg_iovlen, flags) :
+					   dgram_send(sk, msg, flags);
+	sock_unlock();
 	return r;
+}
+
+static long recv_one(struct sock *sk, void *buf, size_t len, int flags, struct sockaddr *from,
+		     socklen_t *fromlen)
+{
+	struct iovec iov = { buf, len };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+	if (from && fromlen) {
+		msg.msg_name = from;
+		msg.msg_namelen = *fromlen;
+	}
+	long r = do_recvmsg(sk, &msg, flags);
+	if (r >= 0 && from && fromlen)
+		*fromlen = msg.msg_namelen;
+	return r;
+}
+
+static long send_one(struct sock *sk, const void *buf, size_t len, int flags, const struct sockaddr_in *to)
+{
+	struct iovec iov = { (void *)buf, len };
+	struct msghdr msg = { .msg_name = (void *)to, .msg_iov = &iov, .msg_iovlen = 1 };
+	return do_sendmsg(sk, &msg, flags);
 }
 
 ssize_t sock_read(struct file *f, void *buf, size_t len)
 {
-	return do_recv(f->priv, buf, len, 0);
+	return recv_one(f->priv, buf, len, 0, NULL, NULL);
 }
 
 ssize_t sock_write(struct file *f, const void *buf, size_t len)
 {
-	struct sock *sk = f->priv;
-	return sent(sk, LWIP_RESULT(lwip_send(sk->s, buf, len, 0)));
+	return send_one(f->priv, buf, len, 0, NULL);
 }
 
 int sock_set_flags(struct file *f, int flags)
 {
 	struct sock *sk = f->priv;
-	int on = (flags & O_NONBLOCK) != 0;
-	return (int)LWIP_RESULT(lwip_ioctl(sk->s, FIONBIO, &on));
+	sk->nonblocking = (flags & O_NONBLOCK) != 0;
+	return 0;
 }
 
 int sock_ioctl(struct file *f, unsigned long request, void *arg)
@@ -75,63 +112,49 @@ int sock_ioctl(struct file *f, unsigned long request, void *arg)
 	struct sock *sk = f->priv;
 	switch (request) {
 	case FIONBIO: {
-		int err = sock_set_flags(f, *(const int *)arg ? O_NONBLOCK : 0);
-		if (!err)
-			f->flags = *(const int *)arg ? f->flags | O_NONBLOCK : f->flags & ~O_NONBLOCK;
-		return err;
+		int on = *(const int *)arg;
+		f->flags = on ? f->flags | O_NONBLOCK : f->flags & ~O_NONBLOCK;
+		sk->nonblocking = on;
+		return 0;
 	}
 	case FIONREAD:
-		return (int)LWIP_RESULT(lwip_ioctl(sk->s, FIONREAD, arg));
+		sock_lock();
+		*(int *)arg = sock_pending_bytes(sk);
+		sock_unlock();
+		return 0;
 	default:
 		return -ENOTTY;
 	}
 }
 
-/* The poll_group op: `fds` name socket files only (poll.c checked). lwIP
- * polls its own socket numbers, so swap them in and back. */
-int sock_poll_group(struct pollfd *fds, nfds_t n, int timeout_ms)
+short sock_poll(struct file *f, short events)
 {
-	int *app_fds = malloc(n * sizeof(*app_fds));
-	if (!app_fds)
-		return -ENOMEM;
-	for (nfds_t i = 0; i < n; i++) {
-		struct sock *sk = fd_get(fds[i].fd)->priv;
-		app_fds[i] = fds[i].fd;
-		fds[i].fd = sk->s;
-	}
-	int r = (int)LWIP_RESULT(lwip_poll(fds, n, timeout_ms));
-	for (nfds_t i = 0; i < n; i++)
-		fds[i].fd = app_fds[i];
-	free(app_fds);
-	return r;
+	struct sock *sk = f->priv;
+	sock_lock();
+	short r = sk->type == SOCK_STREAM ? stream_poll(sk) : dgram_poll(sk);
+	sock_unlock();
+	return (short)(r & (events | POLLERR | POLLHUP | POLLNVAL));
 }
 
 ssize_t recv(int fd, void *buf, size_t len, int flags)
 {
 	struct sock *sk;
 	int err = sock_get(fd, &sk);
-	return syscall_result(err ? err : do_recv(sk, buf, len, flags));
+	return syscall_result(err ? err : recv_one(sk, buf, len, flags, NULL, NULL));
 }
 
 ssize_t send(int fd, const void *buf, size_t len, int flags)
 {
 	struct sock *sk;
 	int err = sock_get(fd, &sk);
-	if (err)
-		return syscall_result(err);
-	return syscall_result(sent(sk, LWIP_RESULT(lwip_send(sk->s, buf, len, flags & ~SEND_IGNORED))));
+	return syscall_result(err ? err : send_one(sk, buf, len, flags, NULL));
 }
 
 ssize_t recvfrom(int fd, void *buf, size_t len, int flags, struct sockaddr *from, socklen_t *fromlen)
 {
 	struct sock *sk;
 	int err = sock_get(fd, &sk);
-	if (err)
-		return syscall_result(err);
-	if (!from)
-		return syscall_result(do_recv(sk, buf, len, flags));
-	flags &= ~(RECV_IGNORED | MSG_WAITALL);
-	return syscall_result(LWIP_RESULT(lwip_recvfrom(sk->s, buf, len, flags, from, fromlen)));
+	return syscall_result(err ? err : recv_one(sk, buf, len, flags, from, fromlen));
 }
 
 ssize_t sendto(int fd, const void *buf, size_t len, int flags, const struct sockaddr *to,
@@ -143,26 +166,21 @@ ssize_t sendto(int fd, const void *buf, size_t len, int flags, const struct sock
 		return syscall_result(err);
 	/* A stream ignores the address, as on Linux. */
 	if (!to || sk->type == SOCK_STREAM)
-		return send(fd, buf, len, flags);
+		return syscall_result(send_one(sk, buf, len, flags, NULL));
 	if (tolen < sizeof(struct sockaddr_in))
 		return syscall_result(-EINVAL);
 	if (to->sa_family != AF_INET)
 		return syscall_result(-EAFNOSUPPORT);
 	struct sockaddr_in in;
-	memcpy(&in, to, sizeof(in));    /* aligned for lwIP */
-	flags &= ~SEND_IGNORED;
-	return syscall_result(LWIP_RESULT(lwip_sendto(sk->s, buf, len, flags, (struct sockaddr *)&in,
-						      sizeof(in))));
+	memcpy(&in, to, sizeof(in));    /* aligned */
+	return syscall_result(send_one(sk, buf, len, flags, &in));
 }
 
 ssize_t recvmsg(int fd, struct msghdr *msg, int flags)
 {
 	struct sock *sk;
 	int err = sock_get(fd, &sk);
-	if (err)
-		return syscall_result(err);
-	flags &= ~(RECV_IGNORED | MSG_WAITALL);
-	return syscall_result(LWIP_RESULT(lwip_recvmsg(sk->s, msg, flags)));
+	return syscall_result(err ? err : do_recvmsg(sk, msg, flags));
 }
 
 ssize_t sendmsg(int fd, const struct msghdr *msg, int flags)
@@ -171,6 +189,17 @@ ssize_t sendmsg(int fd, const struct msghdr *msg, int flags)
 	int err = sock_get(fd, &sk);
 	if (err)
 		return syscall_result(err);
-	flags &= ~SEND_IGNORED;
-	return syscall_result(sent(sk, LWIP_RESULT(lwip_sendmsg(sk->s, msg, flags))));
+	struct msghdr m = *msg;
+	struct sockaddr_in in;
+	if (sk->type == SOCK_STREAM) {
+		m.msg_name = NULL;
+	} else if (m.msg_name) {
+		if (m.msg_namelen < sizeof(in))
+			return syscall_result(-EINVAL);
+		memcpy(&in, m.msg_name, sizeof(in));
+		if (in.sin_family != AF_INET)
+			return syscall_result(-EAFNOSUPPORT);
+		m.msg_name = &in;
+	}
+	return syscall_result(do_sendmsg(sk, &m, flags));
 }

@@ -26,9 +26,7 @@
  * 1024 the 31st such connection left the others no segment, not even for
  * a SYN-ACK). 32 bytes each. */
 #define MEMP_NUM_TCP_SEG 4096
-#define MEMP_NUM_NETBUF 64
-#define MEMP_NUM_NETCONN 272            /* sockets */
-#define MEMP_NUM_TCPIP_MSG_API 64
+#define MEMP_NUM_TCPIP_MSG_API 64       /* netifapi calls */
 #define MEMP_NUM_TCPIP_MSG_INPKT 256
 #define MEMP_NUM_SYS_TIMEOUT (LWIP_NUM_SYS_TIMEOUT_INTERNAL + 8)
 /* Received frames go to buffers of lwip-port/rxbuf.c, which grow with the
@@ -83,42 +81,17 @@
 #define LWIP_WND_SCALE 1
 #define TCP_RCV_SCALE 2
 
-/* The sequential and socket APIs, with picolibc owning the C types. */
-#define LWIP_NETCONN 1
-#define LWIP_SOCKET 1
-#define LWIP_COMPAT_SOCKETS 0
-/* sockaddr, option numbers and flags come from skiff's POSIX headers (Linux
- * values), the same ones apps compile against; posix_glue.h adds the few
- * names lwIP needs besides. */
-#define LWIP_SOCKET_EXTERNAL_HEADERS 1
-#define LWIP_SOCKET_EXTERNAL_HEADER_SOCKETS_H "posix_glue.h"
-#define LWIP_SOCKET_EXTERNAL_HEADER_INET_H "posix_glue.h"
+/* Only the raw APIs: libc-shim/net builds the POSIX sockets on them (its
+ * socket.h says why), so lwIP's netconn and socket layers are left out. */
+#define LWIP_NETCONN 0
+#define LWIP_SOCKET 0
 /* <netinet/in.h> has htons() and friends as inline functions: lwIP must
  * not turn those names into macros. */
 #define LWIP_DONT_PROVIDE_BYTEORDER_FUNCTIONS 1
 #define lwip_htons(x) __builtin_bswap16(x)
 #define lwip_htonl(x) __builtin_bswap32(x)
-#define LWIP_DNS_API_DECLARE_H_ERRNO 0  /* <netdb.h> owns these */
-#define LWIP_DNS_API_DEFINE_ERRORS 0
-#define LWIP_DNS_API_DEFINE_FLAGS 0
-#define LWIP_DNS_API_DECLARE_STRUCTS 0
-#define LWIP_POSIX_SOCKETS_IO_NAMES 0
-#define LWIP_SOCKET_OFFSET 0
-#define LWIP_SOCKET_SELECT 1
-#define LWIP_SOCKET_POLL 1
-#define LWIP_SO_RCVTIMEO 1
-#define LWIP_SO_SNDTIMEO 1
-#define LWIP_SO_RCVBUF 1
-#define LWIP_SO_LINGER 1
-#define SO_REUSE 1
-#define LWIP_TCP_KEEPALIVE 1
-#define LWIP_NETBUF_RECVINFO 0
-#define LWIP_FIONREAD_LINGER 0
-#define RECV_BUFSIZE_DEFAULT (256 * 1024)
-#define DEFAULT_ACCEPTMBOX_SIZE 64
-#define DEFAULT_TCP_RECVMBOX_SIZE 128
-#define DEFAULT_UDP_RECVMBOX_SIZE 64
-#define DEFAULT_RAW_RECVMBOX_SIZE 16
+#define SO_REUSE 1                      /* SO_REUSEADDR */
+#define LWIP_TCP_KEEPALIVE 1            /* TCP_KEEPIDLE and friends */
 #define LWIP_NETIF_API 1
 #define LWIP_NETIF_STATUS_CALLBACK 1
 #define LWIP_NETIF_LINK_CALLBACK 1

@@ -45,6 +45,14 @@ struct file *fd_get(int fd)
 	return fd >= 0 && fd < FD_MAX ? table[fd] : 0;
 }
 
+struct file *fd_hold(int fd)
+{
+	struct file *f = fd_get(fd);
+	if (f)
+		f->refs++;
+	return f;
+}
+
 int fd_close(int fd)
 {
 	struct file *f = fd_get(fd);

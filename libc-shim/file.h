@@ -55,6 +55,10 @@ void file_put(struct file *f);
 int fd_install(struct file *f, int min);
 /* The file at `fd` (no new reference), or NULL when `fd` is not open. */
 struct file *fd_get(int fd);
+/* fd_get and a new reference, which the caller drops with file_put: a
+ * call that may block holds one, so a close() by another thread meanwhile
+ * only takes the fd away and the file lives until the call returns. */
+struct file *fd_hold(int fd);
 int fd_close(int fd);
 /* dup2: makes `to` name the file at `from`. */
 int fd_dup_to(int from, int to);

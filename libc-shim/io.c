@@ -11,22 +11,23 @@
 
 ssize_t read(int fd, void *buf, size_t len)
 {
-	struct file *f = fd_get(fd);
+	struct file *f = fd_hold(fd);
 	if (!f)
 		return syscall_result(-EBADF);
-	if (!f->ops->read)
-		return syscall_result(-EINVAL);
-	return syscall_result(f->ops->read(f, buf, len));
+	ssize_t r = f->ops->read ? f->ops->read(f, buf, len) : -EINVAL;
+	file_put(f);
+	return syscall_result(r);
 }
 
 ssize_t write(int fd, const void *buf, size_t len)
 {
-	struct file *f = fd_get(fd);
+	struct file *f = fd_hold(fd);
 	if (!f)
 		return syscall_result(-EBADF);
-	if (!f->ops->write)
-		return syscall_result(-EBADF);  /* as Linux for read-only files */
-	return syscall_result(f->ops->write(f, buf, len));
+	/* EBADF without a write op, as Linux for read-only files */
+	ssize_t r = f->ops->write ? f->ops->write(f, buf, len) : -EBADF;
+	file_put(f);
+	return syscall_result(r);
 }
 
 ssize_t pread(int fd, void *buf, size_t len, off_t off)
@@ -136,8 +137,12 @@ int ioctl(int fd, unsigned long request, ...)
 	va_start(ap, request);
 	void *arg = va_arg(ap, void *);
 	va_end(ap);
-	if (f->ops->ioctl)
-		return (int)syscall_result(f->ops->ioctl(f, request, arg));
+	if (f->ops->ioctl) {
+		f->refs++;
+		int r = f->ops->ioctl(f, request, arg);
+		file_put(f);
+		return (int)syscall_result(r);
+	}
 	if (request != FIONBIO)
 		return (int)syscall_result(-ENOTTY);
 	int flags = *(const int *)arg ? f->flags | O_NONBLOCK : f->flags & ~O_NONBLOCK;

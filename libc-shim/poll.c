@@ -36,8 +36,12 @@ static short file_revents(const struct pollfd *p)
 	struct file *f = fd_get(p->fd);
 	if (!f)
 		return POLLNVAL;
-	if (f->ops->poll)
-		return f->ops->poll(f, p->events);
+	if (f->ops->poll) {
+		f->refs++;      /* its poll op may wait for a lock */
+		short r = f->ops->poll(f, p->events);
+		file_put(f);
+		return r;
+	}
 	short ready = 0;
 	if (f->ops->read)
 		ready |= POLLIN | POLLRDNORM;

@@ -141,8 +141,14 @@ int sock_get(int fd, struct sock **out)
 		return -EBADF;
 	if (f->ops != &socket_ops)
 		return -ENOTSOCK;
+	f->refs++;
 	*out = f->priv;
 	return 0;
+}
+
+void sock_put(struct sock *sk)
+{
+	file_put(sk->file);
 }
 
 int sock_install(struct sock *sk, int flags)
@@ -153,6 +159,7 @@ int sock_install(struct sock *sk, int flags)
 		return -ENOMEM;
 	}
 	sk->nonblocking = flags & SOCK_NONBLOCK;
+	sk->file = f;
 	int fd = fd_install(f, 0);
 	if (fd < 0)
 		file_put(f);
@@ -220,13 +227,15 @@ int bind(int fd, const struct sockaddr *addr, socklen_t len)
 	struct sock *sk;
 	struct sockaddr_in in;
 	int err = sock_get(fd, &sk);
-	if (!err)
-		err = inet_address(addr, len, &in);
 	if (err)
 		return (int)syscall_result(err);
-	sock_lock();
-	err = sk->type == SOCK_STREAM ? stream_bind(sk, &in) : dgram_bind(sk, &in);
-	sock_unlock();
+	err = inet_address(addr, len, &in);
+	if (!err) {
+		sock_lock();
+		err = sk->type == SOCK_STREAM ? stream_bind(sk, &in) : dgram_bind(sk, &in);
+		sock_unlock();
+	}
+	sock_put(sk);
 	return (int)syscall_result(err);
 }
 
@@ -234,13 +243,16 @@ int listen(int fd, int backlog)
 {
 	struct sock *sk;
 	int err = sock_get(fd, &sk);
-	if (!err && sk->type != SOCK_STREAM)
-		err = -EOPNOTSUPP;
 	if (err)
 		return (int)syscall_result(err);
-	sock_lock();
-	err = stream_listen(sk, backlog);
-	sock_unlock();
+	if (sk->type != SOCK_STREAM) {
+		err = -EOPNOTSUPP;
+	} else {
+		sock_lock();
+		err = stream_listen(sk, backlog);
+		sock_unlock();
+	}
+	sock_put(sk);
 	return (int)syscall_result(err);
 }
 
@@ -248,16 +260,19 @@ int accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags)
 {
 	struct sock *sk, *conn = NULL;
 	int err = sock_get(fd, &sk);
-	if (!err && (flags & ~(SOCK_NONBLOCK | SOCK_CLOEXEC)))
-		err = -EINVAL;
-	if (!err && sk->type != SOCK_STREAM)
-		err = -EOPNOTSUPP;
 	if (err)
 		return (int)syscall_result(err);
-	sock_lock();
-	err = stream_accept(sk, &conn);
+	if (flags & ~(SOCK_NONBLOCK | SOCK_CLOEXEC)) {
+		err = -EINVAL;
+	} else if (sk->type != SOCK_STREAM) {
+		err = -EOPNOTSUPP;
+	} else {
+		sock_lock();
+		err = stream_accept(sk, &conn);
+		sock_unlock();
+	}
+	sock_put(sk);
 	struct sockaddr_in peer = conn ? conn->remote : (struct sockaddr_in){ 0 };
-	sock_unlock();
 	if (err)
 		return (int)syscall_result(err);
 	if (addr && len) {
@@ -282,14 +297,15 @@ int connect(int fd, const struct sockaddr *addr, socklen_t len)
 	bool unspec = addr && len >= sizeof(sa_family_t) && addr->sa_family == AF_UNSPEC;
 	if (!unspec)
 		err = inet_address(addr, len, &in);
-	if (err)
-		return (int)syscall_result(err);
-	sock_lock();
-	if (sk->type == SOCK_STREAM)
-		err = unspec ? -EAFNOSUPPORT : stream_connect(sk, &in);
-	else
-		err = dgram_connect(sk, unspec ? NULL : &in);
-	sock_unlock();
+	if (!err) {
+		sock_lock();
+		if (sk->type == SOCK_STREAM)
+			err = unspec ? -EAFNOSUPPORT : stream_connect(sk, &in);
+		else
+			err = dgram_connect(sk, unspec ? NULL : &in);
+		sock_unlock();
+	}
+	sock_put(sk);
 	return (int)syscall_result(err);
 }
 
@@ -297,10 +313,12 @@ int shutdown(int fd, int how)
 {
 	struct sock *sk;
 	int err = sock_get(fd, &sk);
-	if (!err && how != SHUT_RD && how != SHUT_WR && how != SHUT_RDWR)
-		err = -EINVAL;
 	if (err)
 		return (int)syscall_result(err);
+	if (how != SHUT_RD && how != SHUT_WR && how != SHUT_RDWR) {
+		sock_put(sk);
+		return (int)syscall_result(-EINVAL);
+	}
 	sock_lock();
 	if (sk->type == SOCK_STREAM) {
 		err = stream_shutdown(sk, how);
@@ -311,6 +329,7 @@ int shutdown(int fd, int how)
 		sock_changed(sk);
 	}
 	sock_unlock();
+	sock_put(sk);
 	return (int)syscall_result(err);
 }
 
@@ -336,6 +355,7 @@ int getsockname(int fd, struct sockaddr *addr, socklen_t *len)
 		dgram_names(sk);
 	struct sockaddr_in name = sk->local;
 	sock_unlock();
+	sock_put(sk);
 	return (int)syscall_result(give_name(&name, addr, len));
 }
 
@@ -353,5 +373,6 @@ int getpeername(int fd, struct sockaddr *addr, socklen_t *len)
 	struct sockaddr_in name = sk->remote;
 	bool connected = sk->connected;
 	sock_unlock();
+	sock_put(sk);
 	return (int)syscall_result(connected ? give_name(&name, addr, len) : -ENOTCONN);
 }

@@ -40,6 +40,7 @@ struct dgram {
 };
 
 struct sock {
+	struct file *file;              /* the file this socket is */
 	int type;                       /* SOCK_STREAM, SOCK_DGRAM, SOCK_RAW */
 	union {
 		struct tcp_pcb *tcp;
@@ -89,8 +90,12 @@ void sock_changed(struct sock *sk);
 /* lwIP's err_t as a negative errno (the one boundary DESIGN.md asks for). */
 int sock_errno(int8_t err);
 
-/* The socket behind `fd`: -EBADF if none, -ENOTSOCK if not a socket. */
+/* The socket behind `fd`, with a reference the caller drops with
+ * sock_put (not holding the lock): -EBADF if none, -ENOTSOCK if not a
+ * socket. The reference keeps the socket alive through a close() by
+ * another thread while the call waits. */
 int sock_get(int fd, struct sock **out);
+void sock_put(struct sock *sk);
 /* Wraps `sk` in a file at the lowest free fd; frees it on failure.
  * `flags` are SOCK_NONBLOCK / SOCK_CLOEXEC. */
 int sock_install(struct sock *sk, int flags);

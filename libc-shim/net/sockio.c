@@ -140,66 +140,92 @@ ssize_t recv(int fd, void *buf, size_t len, int flags)
 {
 	struct sock *sk;
 	int err = sock_get(fd, &sk);
-	return syscall_result(err ? err : recv_one(sk, buf, len, flags, NULL, NULL));
+	if (err)
+		return syscall_result(err);
+	long r = recv_one(sk, buf, len, flags, NULL, NULL);
+	sock_put(sk);
+	return syscall_result(r);
 }
 
 ssize_t send(int fd, const void *buf, size_t len, int flags)
 {
 	struct sock *sk;
 	int err = sock_get(fd, &sk);
-	return syscall_result(err ? err : send_one(sk, buf, len, flags, NULL));
+	if (err)
+		return syscall_result(err);
+	long r = send_one(sk, buf, len, flags, NULL);
+	sock_put(sk);
+	return syscall_result(r);
 }
 
 ssize_t recvfrom(int fd, void *buf, size_t len, int flags, struct sockaddr *from, socklen_t *fromlen)
 {
 	struct sock *sk;
 	int err = sock_get(fd, &sk);
-	return syscall_result(err ? err : recv_one(sk, buf, len, flags, from, fromlen));
+	if (err)
+		return syscall_result(err);
+	long r = recv_one(sk, buf, len, flags, from, fromlen);
+	sock_put(sk);
+	return syscall_result(r);
+}
+
+/* The destination of a datagram, checked and copied so it is aligned;
+ * NULL for a stream, which ignores it as on Linux. */
+static int destination(struct sock *sk, const void *to, socklen_t tolen, struct sockaddr_in *out,
+		       const struct sockaddr_in **use)
+{
+	*use = NULL;
+	if (!to || sk->type == SOCK_STREAM)
+		return 0;
+	if (tolen < sizeof(*out))
+		return -EINVAL;
+	memcpy(out, to, sizeof(*out));
+	if (out->sin_family != AF_INET)
+		return -EAFNOSUPPORT;
+	*use = out;
+	return 0;
 }
 
 ssize_t sendto(int fd, const void *buf, size_t len, int flags, const struct sockaddr *to,
 	       socklen_t tolen)
 {
 	struct sock *sk;
+	struct sockaddr_in in;
+	const struct sockaddr_in *dest;
 	int err = sock_get(fd, &sk);
 	if (err)
 		return syscall_result(err);
-	/* A stream ignores the address, as on Linux. */
-	if (!to || sk->type == SOCK_STREAM)
-		return syscall_result(send_one(sk, buf, len, flags, NULL));
-	if (tolen < sizeof(struct sockaddr_in))
-		return syscall_result(-EINVAL);
-	if (to->sa_family != AF_INET)
-		return syscall_result(-EAFNOSUPPORT);
-	struct sockaddr_in in;
-	memcpy(&in, to, sizeof(in));    /* aligned */
-	return syscall_result(send_one(sk, buf, len, flags, &in));
+	long r = destination(sk, to, tolen, &in, &dest);
+	if (!r)
+		r = send_one(sk, buf, len, flags, dest);
+	sock_put(sk);
+	return syscall_result(r);
 }
 
 ssize_t recvmsg(int fd, struct msghdr *msg, int flags)
 {
 	struct sock *sk;
 	int err = sock_get(fd, &sk);
-	return syscall_result(err ? err : do_recvmsg(sk, msg, flags));
+	if (err)
+		return syscall_result(err);
+	long r = do_recvmsg(sk, msg, flags);
+	sock_put(sk);
+	return syscall_result(r);
 }
 
 ssize_t sendmsg(int fd, const struct msghdr *msg, int flags)
 {
 	struct sock *sk;
+	struct sockaddr_in in;
+	const struct sockaddr_in *dest;
 	int err = sock_get(fd, &sk);
 	if (err)
 		return syscall_result(err);
 	struct msghdr m = *msg;
-	struct sockaddr_in in;
-	if (sk->type == SOCK_STREAM) {
-		m.msg_name = NULL;
-	} else if (m.msg_name) {
-		if (m.msg_namelen < sizeof(in))
-			return syscall_result(-EINVAL);
-		memcpy(&in, m.msg_name, sizeof(in));
-		if (in.sin_family != AF_INET)
-			return syscall_result(-EAFNOSUPPORT);
-		m.msg_name = &in;
-	}
-	return syscall_result(do_sendmsg(sk, &m, flags));
+	long r = destination(sk, m.msg_name, m.msg_namelen, &in, &dest);
+	m.msg_name = (void *)dest;
+	if (!r)
+		r = do_sendmsg(sk, &m, flags);
+	sock_put(sk);
+	return syscall_result(r);
 }

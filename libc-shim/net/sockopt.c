@@ -144,6 +144,7 @@ int setsockopt(int fd, int level, int name, const void *val, socklen_t len)
 		err = -ENOPROTOOPT;
 	}
 	sock_unlock();
+	sock_put(sk);
 	return (int)syscall_result(err);
 }
 
@@ -195,10 +196,12 @@ int getsockopt(int fd, int level, int name, void *val, socklen_t *len)
 {
 	struct sock *sk;
 	int err = sock_get(fd, &sk);
-	if (!err && (!val || !len))
-		err = -EFAULT;
 	if (err)
 		return (int)syscall_result(err);
+	if (!val || !len) {
+		sock_put(sk);
+		return (int)syscall_result(-EFAULT);
+	}
 	sock_lock();
 	if (level == SOL_SOCKET && (name == SO_RCVTIMEO || name == SO_SNDTIMEO)) {
 		err = get_timeout(name == SO_RCVTIMEO ? sk->rcvtimeo_ns : sk->sndtimeo_ns, val, len);
@@ -220,5 +223,6 @@ int getsockopt(int fd, int level, int name, void *val, socklen_t *len)
 		}
 	}
 	sock_unlock();
+	sock_put(sk);
 	return (int)syscall_result(err);
 }

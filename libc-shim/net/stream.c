@@ -32,6 +32,24 @@ static void on_error(void *arg, err_t err)
 	sock_changed(sk);
 }
 
+/* A short segment joining data already queued is copied to a buffer of its
+ * own size, and the frame's buffer freed. The NIC's receive buffers
+ * (lwip-port/rxbuf.c) hold one frame each: a window's worth of tiny
+ * segments queued on sockets whose apps do not read would use up many
+ * times more of them than the window's bytes need, and starve the other
+ * connections. The first segment (a request, usually) is left as it is. */
+#define COMPACT_BELOW 1024
+static struct pbuf *compact(struct pbuf *p)
+{
+	if (p->tot_len >= COMPACT_BELOW)
+		return p;
+	struct pbuf *copy = pbuf_clone(PBUF_RAW, PBUF_RAM, p);
+	if (!copy)
+		return p;
+	pbuf_free(p);
+	return copy;
+}
+
 static err_t on_received(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
 {
 	struct sock *sk = arg;
@@ -43,7 +61,7 @@ static err_t on_received(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t e
 		pbuf_free(p);
 		return ERR_OK;
 	} else if (sk->rx) {
-		pbuf_cat(sk->rx, p);
+		pbuf_cat(sk->rx, compact(p));
 	} else {
 		sk->rx = p;
 	}

@@ -24,7 +24,10 @@ for what in "inet_pton IPv4" "inet_pton/ntop IPv6" "getaddrinfo numeric" "getadd
 	"SO_RCVTIMEO times out with EAGAIN" "select: console writable, socket quiet" \
 	"select times out on a quiet socket (50 ms)" "select: socket readable after data" \
 	"select: stdin readable next to a socket" "udp recvfrom gives data and sender" \
-	"udp recvmsg"; do
+	"udp recvmsg" "MSG_PEEK leaves the data" "shutdown SHUT_RD wakes a blocked recv with 0" \
+	"POLLHUP once both directions are closed" \
+	"refused non-blocking connect: POLLERR, SO_ERROR ECONNREFUSED" \
+	"udp: one datagram per recv, MSG_TRUNC when it does not fit"; do
 	expect_line "ok $what"
 done
 ! grep -q '^FAIL' "$output" || fail "$(grep -m1 '^FAIL' "$output")"

@@ -1,6 +1,7 @@
 /* Guest test of the POSIX socket layer, talking to itself over 127.0.0.1:
  * TCP between threads, UDP, non-blocking connect with poll, select over a
- * socket and the console, options, names, and the errno values Linux gives.
+ * socket and the console, options, names, readiness and wake-ups as a
+ * connection ends, and the errno values Linux gives.
  * A plain POSIX program: it also builds and passes natively on Linux
  * (cc -pthread main.c), which is how its expectations were checked.
  * Prints "ok <what>" per check and exits 0 only if every check passed. */
@@ -465,6 +466,70 @@ static void test_udp(void)
 	close(c);
 }
 
+/* A thread blocked in recv() returns 0 when its socket is shut down. */
+static void *blocked_reader(void *arg)
+{
+	char c;
+	return (void *)(long)recv(*(int *)arg, &c, 1, 0);
+}
+
+/* Readiness and wake-ups at the edges of a connection's life, MSG_PEEK,
+ * and what a refused non-blocking connect reports. */
+static void test_edges(void)
+{
+	int l = tcp_listener(PORT_BASE + 7);
+	int c = tcp_connect(PORT_BASE + 7);
+	int a = accept(l, 0, 0);
+	char buf[16];
+	CHECK(write(a, "peek", 4) == 4 && recv(c, buf, 4, MSG_PEEK | MSG_WAITALL) == 4 &&
+	      read(c, buf + 4, 4) == 4 && memcmp(buf, "peekpeek", 8) == 0, "MSG_PEEK leaves the data");
+
+	pthread_t t;
+	void *got = (void *)-2;
+	pthread_create(&t, 0, blocked_reader, &c);
+	usleep(20000);                  /* let it block */
+	CHECK(shutdown(c, SHUT_RD) == 0 && pthread_join(t, &got) == 0 && got == 0,
+	      "shutdown SHUT_RD wakes a blocked recv with 0");
+
+	close(a);
+	usleep(20000);                  /* the peer's FIN arrives */
+	shutdown(c, SHUT_WR);
+	struct pollfd p = { c, POLLIN, 0 };
+	CHECK(poll(&p, 1, 1000) == 1 && (p.revents & POLLHUP), "POLLHUP once both directions are closed");
+	close(c);
+	close(l);
+
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	struct sockaddr_in nobody = loopback(PORT_BASE + 98);
+	int r = connect(fd, (struct sockaddr *)&nobody, sizeof(nobody));
+	p = (struct pollfd){ fd, POLLOUT, 0 };
+	int err = 0;
+	socklen_t len = sizeof(err);
+	CHECK((r == 0 || errno == EINPROGRESS) && poll(&p, 1, 2000) == 1 && (p.revents & POLLERR) &&
+	      getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == 0 && err == ECONNREFUSED,
+	      "refused non-blocking connect: POLLERR, SO_ERROR ECONNREFUSED");
+	close(fd);
+
+	/* UDP keeps datagram boundaries and says when one did not fit. */
+	int s = socket(AF_INET, SOCK_DGRAM, 0), u = socket(AF_INET, SOCK_DGRAM, 0);
+	struct sockaddr_in at = loopback(PORT_BASE + 8);
+	bind(s, (struct sockaddr *)&at, sizeof(at));
+	sendto(u, "first", 5, 0, (struct sockaddr *)&at, sizeof(at));
+	sendto(u, "second!", 7, 0, (struct sockaddr *)&at, sizeof(at));
+	struct iovec iov = { buf, 3 };
+	struct msghdr m;
+	memset(&m, 0, sizeof(m));
+	m.msg_iov = &iov;
+	m.msg_iovlen = 1;
+	ssize_t n1 = recvmsg(s, &m, 0);
+	int truncated = (m.msg_flags & MSG_TRUNC) != 0;
+	ssize_t n2 = recv(s, buf, sizeof(buf), MSG_TRUNC);
+	CHECK(n1 == 3 && truncated && n2 == 7 && memcmp(buf, "second!", 7) == 0,
+	      "udp: one datagram per recv, MSG_TRUNC when it does not fit");
+	close(s);
+	close(u);
+}
+
 int main(void)
 {
 	setvbuf(stdout, 0, _IONBF, 0);
@@ -478,6 +543,7 @@ int main(void)
 	test_nonblocking();
 	test_select();
 	test_udp();
+	test_edges();
 	printf("sockets: %d failures\n", failures);
 	return failures ? 1 : 0;
 }

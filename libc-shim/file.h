@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <sys/uio.h>
 
 #define FD_MAX 1024            /* = FD_SETSIZE (Makefile), as on Linux */
 
@@ -23,6 +24,11 @@ struct file_ops {
 	ssize_t (*read)(struct file *f, void *buf, size_t len);
 	ssize_t (*write)(struct file *f, const void *buf, size_t len);
 	ssize_t (*pread)(struct file *f, void *buf, size_t len, off_t off);
+	/* readv/writev in one call, for kinds where that differs from a call
+	 * per buffer (a datagram is one message; a stream sends one segment
+	 * instead of several). Without them io.c calls read/write per buffer. */
+	ssize_t (*readv)(struct file *f, const struct iovec *iov, int count);
+	ssize_t (*writev)(struct file *f, const struct iovec *iov, int count);
 	off_t (*seek)(struct file *f, off_t off, int whence);
 	int (*stat)(struct file *f, struct stat *st);
 	void (*release)(struct file *f);        /* last reference dropped */

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <sys/ioctl.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -168,12 +169,26 @@ static ssize_t each_iov(int fd, const struct iovec *iov, int count,
 
 static ssize_t write_buffer(int fd, void *buf, size_t len) { return write(fd, buf, len); }
 
+/* The file's own readv/writev op: -ENOSYS if it has none. */
+static ssize_t whole_iov(int fd, const struct iovec *iov, int count, bool writing)
+{
+	struct file *f = fd_hold(fd);
+	if (!f)
+		return -EBADF;
+	ssize_t (*op)(struct file *, const struct iovec *, int) = writing ? f->ops->writev : f->ops->readv;
+	ssize_t r = count < 0 ? -EINVAL : op ? op(f, iov, count) : -ENOSYS;
+	file_put(f);
+	return r;
+}
+
 ssize_t readv(int fd, const struct iovec *iov, int count)
 {
-	return each_iov(fd, iov, count, read);
+	ssize_t r = whole_iov(fd, iov, count, false);
+	return r == -ENOSYS ? each_iov(fd, iov, count, read) : syscall_result(r);
 }
 
 ssize_t writev(int fd, const struct iovec *iov, int count)
 {
-	return each_iov(fd, iov, count, write_buffer);
+	ssize_t r = whole_iov(fd, iov, count, true);
+	return r == -ENOSYS ? each_iov(fd, iov, count, write_buffer) : syscall_result(r);
 }

@@ -50,29 +50,46 @@ static short file_revents(const struct pollfd *p)
 	return (short)(ready & p->events);
 }
 
-static int scan(struct pollfd *fds, nfds_t n)
+/* What select() sees of `re`, as Linux maps it: readable on input, hang-up
+ * or error; writable on output or error; exceptional on POLLPRI. A
+ * hang-up alone does not wake a select() that only waits to write. */
+static short select_visible(short events, short re)
+{
+	short seen = 0;
+	if (events & POLLIN)
+		seen |= re & (POLLIN | POLLRDNORM | POLLHUP | POLLERR);
+	if (events & POLLOUT)
+		seen |= re & (POLLOUT | POLLWRNORM | POLLERR);
+	if (events & POLLPRI)
+		seen |= re & POLLPRI;
+	return seen;
+}
+
+static int scan(struct pollfd *fds, nfds_t n, bool for_select)
 {
 	int ready = 0;
 	for (nfds_t i = 0; i < n; i++) {
 		fds[i].revents = fds[i].fd < 0 ? 0 : file_revents(&fds[i]); /* < 0: ignored, as POSIX says */
+		if (for_select)
+			fds[i].revents = select_visible(fds[i].events, fds[i].revents);
 		ready += fds[i].revents != 0;
 	}
 	return ready;
 }
 
-static int poll_files(struct pollfd *fds, nfds_t n, int timeout_ms)
+static int poll_files(struct pollfd *fds, nfds_t n, int timeout_ms, bool for_select)
 {
 	uint64_t deadline = timeout_ms < 0 ? DEADLINE_NONE :
 			    arch_monotonic_ns() + (uint64_t)timeout_ms * 1000000ull;
 	for (;;) {
 		unsigned long seen = poll_generation;
-		int ready = scan(fds, n);
+		int ready = scan(fds, n, for_select);
 		if (ready || timeout_ms == 0)
 			return ready;
 		if (poll_generation != seen)
 			continue;       /* something changed while we looked */
 		if (waitq_wait(&pollers, deadline) == -ETIMEDOUT)
-			return scan(fds, n);
+			return scan(fds, n, for_select);
 	}
 }
 
@@ -80,7 +97,7 @@ int poll(struct pollfd *fds, nfds_t n, int timeout_ms)
 {
 	if (n > FD_MAX)
 		return (int)syscall_result(-EINVAL);
-	return (int)syscall_result(poll_files(fds, n, timeout_ms));
+	return (int)syscall_result(poll_files(fds, n, timeout_ms, false));
 }
 
 static int timeval_ms(const struct timeval *tv)
@@ -126,7 +143,7 @@ int select(int nfds, fd_set *r, fd_set *w, fd_set *e, struct timeval *tv)
 		}
 		fds[n++] = (struct pollfd){ .fd = fd, .events = ev };
 	}
-	int got = poll_files(fds, n, timeout_ms);
+	int got = poll_files(fds, n, timeout_ms, true);
 	if (got >= 0) {
 		got = 0;
 		for (nfds_t i = 0; i < n; i++) {

@@ -39,7 +39,7 @@ static void enqueue(struct sock *sk, struct pbuf *p, const ip_addr_t *from, u16_
 static void on_udp(void *arg, struct udp_pcb *pcb, struct pbuf *p, const ip_addr_t *from, u16_t port)
 {
 	(void)pcb;
-	enqueue(arg, p, from, port);
+	enqueue(arg, sock_compact(p), from, port);
 }
 
 static u8_t on_raw(void *arg, struct raw_pcb *pcb, struct pbuf *p, const ip_addr_t *from)
@@ -129,7 +129,7 @@ static size_t copy_out(const struct dgram *d, struct msghdr *msg)
 
 long dgram_recv(struct sock *sk, struct msghdr *msg, int flags)
 {
-	uint64_t deadline = sock_deadline(sk->rcvtimeo_ns);
+	uint64_t deadline = sock_deadline(sk->opts.rcvtimeo_ns);
 	bool nonblocking = sk->nonblocking || (flags & MSG_DONTWAIT);
 	while (!sk->dg_head) {
 		if (sk->shut_rd)

@@ -76,6 +76,18 @@ int sock_errno(int8_t err)
 	}
 }
 
+#define COMPACT_BELOW 1024
+struct pbuf *sock_compact(struct pbuf *p)
+{
+	if (p->tot_len >= COMPACT_BELOW)
+		return p;
+	struct pbuf *copy = pbuf_clone(PBUF_RAW, PBUF_RAM, p);
+	if (!copy)
+		return p;
+	pbuf_free(p);
+	return copy;
+}
+
 void sock_name(struct sockaddr_in *out, const ip_addr_t *ip, uint16_t port)
 {
 	*out = (struct sockaddr_in){ .sin_family = AF_INET, .sin_port = htons(port) };
@@ -127,6 +139,8 @@ static void sock_release(struct file *f)
 static const struct file_ops socket_ops = {
 	.read = sock_read,
 	.write = sock_write,
+	.readv = sock_readv,
+	.writev = sock_writev,
 	.stat = sock_stat,
 	.release = sock_release,
 	.set_flags = sock_set_flags,
@@ -194,7 +208,7 @@ int socket(int domain, int type, int protocol)
 	if (!sk)
 		return (int)syscall_result(-ENOMEM);
 	sk->type = type;
-	sk->linger_s = -1;
+	sk->opts.linger_s = -1;
 	sock_lock();
 	err = type == SOCK_STREAM ? stream_open(sk) : dgram_open(sk, protocol);
 	sock_unlock();

@@ -39,6 +39,15 @@ struct dgram {
 	struct sockaddr_in from;
 };
 
+/* Options kept on the socket: applied to its pcb when there is one, and
+ * passed on to the connections a listener accepts, as on Linux. */
+struct sock_options {
+	uint64_t rcvtimeo_ns, sndtimeo_ns;      /* 0: no limit */
+	int linger_s;                   /* SO_LINGER: -1 off */
+	bool nodelay;                   /* TCP_NODELAY */
+	unsigned keep_idle_s, keep_intvl_s, keep_cnt;   /* 0: lwIP's defaults */
+};
+
 struct sock {
 	struct file *file;              /* the file this socket is */
 	int type;                       /* SOCK_STREAM, SOCK_DGRAM, SOCK_RAW */
@@ -52,10 +61,10 @@ struct sock {
 	bool listening, connecting, connected;
 	bool peer_closed;               /* stream: the peer's FIN came */
 	bool shut_rd, shut_wr;          /* shutdown() by the app */
+	bool send_full;                 /* lwIP had no segment for a send */
 	int error;                      /* pending error for SO_ERROR / the next call */
 	struct cond changed;            /* waiters in blocking calls */
-	uint64_t rcvtimeo_ns, sndtimeo_ns; /* 0: no limit */
-	int linger_s;                   /* SO_LINGER: -1 off */
+	struct sock_options opts;
 
 	/* stream data the app has not read, as lwIP's pbufs (a chain; read
 	 * bytes are cut off its head) */
@@ -87,6 +96,13 @@ int sock_wait(struct sock *sk, uint64_t deadline_ns);
 uint64_t sock_deadline(uint64_t timeout_ns);
 /* From lwIP's callbacks: the socket changed; wakes its waiters and poll(). */
 void sock_changed(struct sock *sk);
+/* A short received pbuf copied to a heap buffer of its own size (the
+ * frame's buffer freed), or `p` itself. The NIC's receive buffers
+ * (lwip-port/rxbuf.c) hold one frame each: tiny segments or datagrams
+ * queued on sockets whose apps do not read would otherwise use up many
+ * times more buffers than their bytes need and starve every connection
+ * (lwIP's netconn capped a socket at 128 frames). */
+struct pbuf *sock_compact(struct pbuf *p);
 /* lwIP's err_t as a negative errno (the one boundary DESIGN.md asks for). */
 int sock_errno(int8_t err);
 
@@ -109,6 +125,7 @@ void sock_ip(ip_addr_t *out, const struct sockaddr_in *in);
 
 /* Streams (stream.c), all with the lock held. */
 int stream_open(struct sock *sk);
+void stream_apply_options(struct sock *sk);     /* sk->opts onto its pcb */
 int stream_bind(struct sock *sk, const struct sockaddr_in *in);
 int stream_listen(struct sock *sk, int backlog);
 int stream_accept(struct sock *sk, struct sock **out);
@@ -136,6 +153,8 @@ int sock_pending_bytes(struct sock *sk);
 /* File ops of sockets (sockio.c). */
 ssize_t sock_read(struct file *f, void *buf, size_t len);
 ssize_t sock_write(struct file *f, const void *buf, size_t len);
+ssize_t sock_readv(struct file *f, const struct iovec *iov, int count);
+ssize_t sock_writev(struct file *f, const struct iovec *iov, int count);
 int sock_ioctl(struct file *f, unsigned long request, void *arg);
 int sock_set_flags(struct file *f, int flags);
 short sock_poll(struct file *f, short events);

@@ -100,6 +100,18 @@ ssize_t sock_write(struct file *f, const void *buf, size_t len)
 	return send_one(f->priv, buf, len, 0, NULL);
 }
 
+ssize_t sock_readv(struct file *f, const struct iovec *iov, int count)
+{
+	struct msghdr msg = { .msg_iov = (struct iovec *)iov, .msg_iovlen = count };
+	return do_recvmsg(f->priv, &msg, 0);
+}
+
+ssize_t sock_writev(struct file *f, const struct iovec *iov, int count)
+{
+	struct msghdr msg = { .msg_iov = (struct iovec *)iov, .msg_iovlen = count };
+	return do_sendmsg(f->priv, &msg, 0);
+}
+
 int sock_set_flags(struct file *f, int flags)
 {
 	struct sock *sk = f->priv;

@@ -56,15 +56,15 @@ static int set_socket_level(struct sock *sk, int name, const void *val, socklen_
 	int v = 0, err;
 	switch (name) {
 	case SO_RCVTIMEO:
-		return timeout_value(val, len, &sk->rcvtimeo_ns);
+		return timeout_value(val, len, &sk->opts.rcvtimeo_ns);
 	case SO_SNDTIMEO:
-		return timeout_value(val, len, &sk->sndtimeo_ns);
+		return timeout_value(val, len, &sk->opts.sndtimeo_ns);
 	case SO_LINGER: {
 		struct linger l;
 		if (!val || len < sizeof(l))
 			return -EINVAL;
 		memcpy(&l, val, sizeof(l));
-		sk->linger_s = l.l_onoff ? l.l_linger : -1;
+		sk->opts.linger_s = l.l_onoff ? l.l_linger : -1;
 		return 0;
 	}
 	}
@@ -88,33 +88,22 @@ static int set_socket_level(struct sock *sk, int name, const void *val, socklen_
 	}
 }
 
+/* Kept on the socket (a listener passes them on) and applied to the pcb. */
 static int set_tcp_level(struct sock *sk, int name, const void *val, socklen_t len)
 {
 	int v = 0, err = int_value(val, len, &v);
-	struct tcp_pcb *pcb = sk->pcb.tcp;
 	if (err)
 		return err;
-	if (name == TCP_NODELAY) {
-		if (pcb && pcb->state != LISTEN) {
-			if (v)
-				tcp_nagle_disable(pcb);
-			else
-				tcp_nagle_enable(pcb);
-		}
-		return 0;
-	}
-	if (name != TCP_KEEPIDLE && name != TCP_KEEPINTVL && name != TCP_KEEPCNT)
-		return -ENOPROTOOPT;
-	if (v < 1)
+	if (name != TCP_NODELAY && v < 1)
 		return -EINVAL;
-	if (pcb && pcb->state != LISTEN) {
-		if (name == TCP_KEEPIDLE)
-			pcb->keep_idle = (u32_t)v * 1000;      /* seconds -> ms */
-		else if (name == TCP_KEEPINTVL)
-			pcb->keep_intvl = (u32_t)v * 1000;
-		else
-			pcb->keep_cnt = (u32_t)v;
+	switch (name) {
+	case TCP_NODELAY: sk->opts.nodelay = v != 0; break;
+	case TCP_KEEPIDLE: sk->opts.keep_idle_s = (unsigned)v; break;
+	case TCP_KEEPINTVL: sk->opts.keep_intvl_s = (unsigned)v; break;
+	case TCP_KEEPCNT: sk->opts.keep_cnt = (unsigned)v; break;
+	default: return -ENOPROTOOPT;
 	}
+	stream_apply_options(sk);
 	return 0;
 }
 
@@ -163,7 +152,6 @@ static int get_timeout(uint64_t ns, void *val, socklen_t *len)
 static int int_option(struct sock *sk, int level, int name, int *v)
 {
 	struct ip_pcb *ip = ip_pcb(sk);
-	struct tcp_pcb *tcp = sk->type == SOCK_STREAM ? sk->pcb.tcp : NULL;
 	if (level == SOL_SOCKET) {
 		switch (name) {
 		case SO_TYPE: *v = sk->type; return 0;
@@ -176,12 +164,12 @@ static int int_option(struct sock *sk, int level, int name, int *v)
 		case SO_SNDBUF: *v = sk->type == SOCK_STREAM ? SOCK_STREAM_BUF : 65535; return 0;
 		}
 	} else if (level == IPPROTO_TCP && sk->type == SOCK_STREAM) {
-		bool live = tcp && tcp->state != LISTEN;
+		const struct sock_options *o = &sk->opts;
 		switch (name) {
-		case TCP_NODELAY: *v = live && tcp_nagle_disabled(tcp); return 0;
-		case TCP_KEEPIDLE: *v = live ? (int)(tcp->keep_idle / 1000) : (int)(TCP_KEEPIDLE_DEFAULT / 1000); return 0;
-		case TCP_KEEPINTVL: *v = live ? (int)(tcp->keep_intvl / 1000) : (int)(TCP_KEEPINTVL_DEFAULT / 1000); return 0;
-		case TCP_KEEPCNT: *v = live ? (int)tcp->keep_cnt : (int)TCP_KEEPCNT_DEFAULT; return 0;
+		case TCP_NODELAY: *v = o->nodelay; return 0;
+		case TCP_KEEPIDLE: *v = (int)(o->keep_idle_s ? o->keep_idle_s : TCP_KEEPIDLE_DEFAULT / 1000); return 0;
+		case TCP_KEEPINTVL: *v = (int)(o->keep_intvl_s ? o->keep_intvl_s : TCP_KEEPINTVL_DEFAULT / 1000); return 0;
+		case TCP_KEEPCNT: *v = (int)(o->keep_cnt ? o->keep_cnt : TCP_KEEPCNT_DEFAULT); return 0;
 		}
 	} else if (level == IPPROTO_IP) {
 		switch (name) {
@@ -204,9 +192,10 @@ int getsockopt(int fd, int level, int name, void *val, socklen_t *len)
 	}
 	sock_lock();
 	if (level == SOL_SOCKET && (name == SO_RCVTIMEO || name == SO_SNDTIMEO)) {
-		err = get_timeout(name == SO_RCVTIMEO ? sk->rcvtimeo_ns : sk->sndtimeo_ns, val, len);
+		err = get_timeout(name == SO_RCVTIMEO ? sk->opts.rcvtimeo_ns : sk->opts.sndtimeo_ns, val, len);
 	} else if (level == SOL_SOCKET && name == SO_LINGER) {
-		struct linger l = { sk->linger_s >= 0, sk->linger_s >= 0 ? sk->linger_s : 0 };
+		int s = sk->opts.linger_s;
+		struct linger l = { s >= 0, s >= 0 ? s : 0 };
 		err = *len < sizeof(l) ? -EINVAL : 0;
 		if (!err) {
 			memcpy(val, &l, sizeof(l));

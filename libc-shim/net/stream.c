@@ -32,23 +32,11 @@ static void on_error(void *arg, err_t err)
 	sock_changed(sk);
 }
 
-/* A short segment joining data already queued is copied to a buffer of its
- * own size, and the frame's buffer freed. The NIC's receive buffers
- * (lwip-port/rxbuf.c) hold one frame each: a window's worth of tiny
- * segments queued on sockets whose apps do not read would use up many
- * times more of them than the window's bytes need, and starve the other
- * connections. The first segment (a request, usually) is left as it is. */
-#define COMPACT_BELOW 1024
-static struct pbuf *compact(struct pbuf *p)
-{
-	if (p->tot_len >= COMPACT_BELOW)
-		return p;
-	struct pbuf *copy = pbuf_clone(PBUF_RAW, PBUF_RAM, p);
-	if (!copy)
-		return p;
-	pbuf_free(p);
-	return copy;
-}
+/* Unread data is one pbuf chain, whose length is 16 bits: the window
+ * bounds it. */
+_Static_assert(TCP_WND <= 0xFFFF, "unread stream data must fit a pbuf chain's tot_len");
+
+static void detach(struct tcp_pcb *pcb);
 
 static err_t on_received(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
 {
@@ -56,12 +44,22 @@ static err_t on_received(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t e
 	(void)err;              /* always ERR_OK in lwIP 2 */
 	if (!p) {
 		sk->peer_closed = true;
+		if (sk->shut_wr) {
+			/* Both FINs sent: lwIP moves the pcb to TIME_WAIT (or
+			 * CLOSING, then TIME_WAIT) and frees it later without a
+			 * word to us, so let go of it now. */
+			stream_names(sk);
+			detach(pcb);
+			sk->pcb.tcp = NULL;
+		}
 	} else if (sk->shut_rd) {
 		tcp_recved(pcb, p->tot_len);    /* nobody will read it */
 		pbuf_free(p);
 		return ERR_OK;
 	} else if (sk->rx) {
-		pbuf_cat(sk->rx, compact(p));
+		/* The first segment (a request, usually) stays as it came;
+		 * short ones joining it are copied (sock_compact says why). */
+		pbuf_cat(sk->rx, sock_compact(p));
 	} else {
 		sk->rx = p;
 	}
@@ -71,8 +69,24 @@ static err_t on_received(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t e
 
 static err_t on_sent(void *arg, struct tcp_pcb *pcb, u16_t len)
 {
+	struct sock *sk = arg;
 	(void)pcb, (void)len;
-	sock_changed(arg);
+	sk->send_full = false;
+	sock_changed(sk);
+	return ERR_OK;
+}
+
+/* Every second or so while a send found lwIP's segments used up by other
+ * connections (so this one may have nothing in flight to be acknowledged):
+ * look again. */
+static err_t on_poll(void *arg, struct tcp_pcb *pcb)
+{
+	struct sock *sk = arg;
+	(void)pcb;
+	if (sk && sk->send_full) {
+		sk->send_full = false;
+		sock_changed(sk);
+	}
 	return ERR_OK;
 }
 
@@ -83,6 +97,7 @@ static void attach(struct sock *sk, struct tcp_pcb *pcb)
 	tcp_recv(pcb, on_received);
 	tcp_sent(pcb, on_sent);
 	tcp_err(pcb, on_error);
+	tcp_poll(pcb, on_poll, 2);      /* in lwIP's 500 ms ticks */
 }
 
 /* Cuts `pcb` loose from its socket so no callback reaches freed memory. */
@@ -96,6 +111,24 @@ static void detach(struct tcp_pcb *pcb)
 	tcp_recv(pcb, NULL);
 	tcp_sent(pcb, NULL);
 	tcp_err(pcb, NULL);
+	tcp_poll(pcb, NULL, 0);
+}
+
+void stream_apply_options(struct sock *sk)
+{
+	struct tcp_pcb *pcb = sk->pcb.tcp;
+	if (!pcb || pcb->state == LISTEN)
+		return;
+	if (sk->opts.nodelay)
+		tcp_nagle_disable(pcb);
+	else
+		tcp_nagle_enable(pcb);
+	if (sk->opts.keep_idle_s)
+		pcb->keep_idle = sk->opts.keep_idle_s * 1000u;
+	if (sk->opts.keep_intvl_s)
+		pcb->keep_intvl = sk->opts.keep_intvl_s * 1000u;
+	if (sk->opts.keep_cnt)
+		pcb->keep_cnt = sk->opts.keep_cnt;
 }
 
 int stream_open(struct sock *sk)
@@ -139,9 +172,10 @@ static err_t on_accept(void *arg, struct tcp_pcb *pcb, err_t err)
 	if (!sk)
 		return ERR_MEM;         /* lwIP aborts the connection */
 	sk->type = SOCK_STREAM;
-	sk->linger_s = -1;
 	sk->connected = true;
+	sk->opts = l->opts;             /* inherited, as on Linux */
 	attach(sk, pcb);
+	stream_apply_options(sk);
 	stream_names(sk);
 	tcp_backlog_delayed(pcb);
 	if (l->pending_tail)
@@ -183,8 +217,10 @@ int stream_accept(struct sock *sk, struct sock **out)
 {
 	if (!sk->listening)
 		return -EINVAL;
-	uint64_t deadline = sock_deadline(sk->rcvtimeo_ns);
+	uint64_t deadline = sock_deadline(sk->opts.rcvtimeo_ns);
 	while (!sk->pending_head) {
+		if (sk->shut_rd)
+			return -EINVAL;         /* shut down: as Linux */
 		if (sk->nonblocking)
 			return -EAGAIN;
 		if (sock_wait(sk, deadline) == -ETIMEDOUT && !sk->pending_head)
@@ -222,8 +258,14 @@ int stream_connect(struct sock *sk, const struct sockaddr_in *in)
 		if (sk->nonblocking)
 			return -EALREADY;
 	} else {
-		if (!sk->pcb.tcp)
-			return sk->error ? -sk->error : -EINVAL;
+		if (!sk->pcb.tcp) {
+			/* An earlier connect failed and lwIP freed its pcb:
+			 * Linux lets the socket try again. */
+			int err = stream_open(sk);
+			if (err)
+				return err;
+			stream_apply_options(sk);
+		}
 		ip_addr_t ip;
 		sock_ip(&ip, in);
 		int err = sock_errno(tcp_connect(sk->pcb.tcp, &ip, ntohs(in->sin_port), on_connected));
@@ -234,7 +276,7 @@ int stream_connect(struct sock *sk, const struct sockaddr_in *in)
 		if (sk->nonblocking)
 			return -EINPROGRESS;
 	}
-	uint64_t deadline = sock_deadline(sk->sndtimeo_ns);
+	uint64_t deadline = sock_deadline(sk->opts.sndtimeo_ns);
 	while (sk->connecting)
 		if (sock_wait(sk, deadline) == -ETIMEDOUT && sk->connecting)
 			return -EINPROGRESS;
@@ -291,9 +333,13 @@ long stream_recv(struct sock *sk, struct iovec *iov, int iovcnt, int flags)
 	if (sk->listening)
 		return -ENOTCONN;
 	size_t want = iov_total(iov, iovcnt), got = 0;
-	uint64_t deadline = sock_deadline(sk->rcvtimeo_ns);
+	uint64_t deadline = sock_deadline(sk->opts.rcvtimeo_ns);
 	bool nonblocking = sk->nonblocking || (flags & MSG_DONTWAIT);
+	bool peek_all = (flags & (MSG_PEEK | MSG_WAITALL)) == (MSG_PEEK | MSG_WAITALL);
 	for (;;) {
+		if (sk->rx && peek_all && sk->rx->tot_len < want && !nonblocking && !sk->peer_closed &&
+		    !sk->error && sk->pcb.tcp && sock_wait(sk, deadline) == 0)
+			continue;       /* MSG_PEEK | MSG_WAITALL: wait for it all */
 		if (sk->rx) {
 			size_t n = take(sk, iov, iovcnt, flags);
 			got += n;
@@ -331,20 +377,22 @@ long stream_recv(struct sock *sk, struct iovec *iov, int iovcnt, int flags)
 	}
 }
 
-/* Room lwIP has for more data now: bytes and queue slots both. */
+/* Room lwIP has for more data now: bytes, and queue slots (one per
+ * segment of at most an MSS, plus one spare). */
 static size_t send_room(struct tcp_pcb *pcb)
 {
-	if (tcp_sndqueuelen(pcb) >= TCP_SND_QUEUELEN - 2)
+	if (tcp_sndqueuelen(pcb) + 2 >= TCP_SND_QUEUELEN)
 		return 0;
-	return tcp_sndbuf(pcb);
+	size_t by_slots = (size_t)(TCP_SND_QUEUELEN - tcp_sndqueuelen(pcb) - 2) * tcp_mss(pcb);
+	size_t by_bytes = tcp_sndbuf(pcb);
+	return by_slots < by_bytes ? by_slots : by_bytes;
 }
 
 long stream_send(struct sock *sk, const struct iovec *iov, int iovcnt, int flags)
 {
 	size_t total = iov_total(iov, iovcnt), sent = 0;
-	uint64_t deadline = sock_deadline(sk->sndtimeo_ns);
+	uint64_t deadline = sock_deadline(sk->opts.sndtimeo_ns);
 	bool nonblocking = sk->nonblocking || (flags & MSG_DONTWAIT);
-	bool full = false;      /* lwIP said ERR_MEM: wait for ACKs first */
 	int i = 0;
 	size_t off = 0;         /* into iov[i] */
 	for (;;) {
@@ -357,7 +405,7 @@ long stream_send(struct sock *sk, const struct iovec *iov, int iovcnt, int flags
 			return sent ? (long)sent : -EPIPE;
 		if (sent == total)
 			break;
-		size_t room = sk->connected && !full ? send_room(sk->pcb.tcp) : 0;
+		size_t room = sk->connected && !sk->send_full ? send_room(sk->pcb.tcp) : 0;
 		if (!room) {
 			if (sent)
 				tcp_output(sk->pcb.tcp);
@@ -365,7 +413,7 @@ long stream_send(struct sock *sk, const struct iovec *iov, int iovcnt, int flags
 				return sent ? (long)sent : -EAGAIN;
 			if (sock_wait(sk, deadline) == -ETIMEDOUT)
 				return sent ? (long)sent : -EAGAIN;
-			full = false;
+			sk->send_full = false;
 			continue;
 		}
 		while (room && sent < total) {
@@ -377,8 +425,14 @@ long stream_send(struct sock *sk, const struct iovec *iov, int iovcnt, int flags
 			if (sent + chunk < total || (flags & MSG_MORE))
 				how |= TCP_WRITE_FLAG_MORE;
 			err_t err = tcp_write(sk->pcb.tcp, (const char *)iov[i].iov_base + off, (u16_t)chunk, how);
+			if (err == ERR_MEM && chunk > tcp_mss(sk->pcb.tcp)) {
+				room = chunk / 2;       /* segments are short: smaller */
+				continue;
+			}
 			if (err == ERR_MEM) {
-				full = true;
+				/* lwIP's segments are used up (other connections hold
+				 * them): no POLLOUT until on_sent or on_poll. */
+				sk->send_full = true;
 				break;
 			}
 			if (err != ERR_OK)
@@ -425,8 +479,10 @@ short stream_poll(struct sock *sk)
 		r |= POLLIN | POLLRDNORM;
 	if (sk->error)
 		r |= POLLERR | POLLIN | POLLOUT;
-	if (sk->connected && sk->pcb.tcp && !sk->shut_wr && send_room(sk->pcb.tcp))
+	if (sk->connected && sk->pcb.tcp && !sk->shut_wr && !sk->send_full && send_room(sk->pcb.tcp))
 		r |= POLLOUT | POLLWRNORM;
+	if (sk->shut_wr)
+		r |= POLLOUT | POLLWRNORM;      /* as Linux: a write fails at once */
 	if (!sk->connecting && (!sk->pcb.tcp || !sk->connected || (sk->peer_closed && sk->shut_wr)))
 		r |= POLLHUP;
 	if (!sk->connecting && !sk->connected)
@@ -462,8 +518,9 @@ void stream_close(struct sock *sk)
 		return;
 	detach(pcb);
 	sk->pcb.tcp = NULL;
-	if (sk->linger_s == 0 || tcp_close(pcb) != ERR_OK)
-		tcp_abort(pcb);
+	bool reset = !sk->listening && sk->opts.linger_s == 0;  /* SO_LINGER {1, 0} */
+	if (reset || tcp_close(pcb) != ERR_OK)
+		tcp_abort(pcb);         /* (tcp_close of a listener cannot fail) */
 }
 
 int sock_pending_bytes(struct sock *sk)

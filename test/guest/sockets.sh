@@ -27,7 +27,9 @@ for what in "inet_pton IPv4" "inet_pton/ntop IPv6" "getaddrinfo numeric" "getadd
 	"udp recvmsg" "MSG_PEEK leaves the data" "shutdown SHUT_RD wakes a blocked recv with 0" \
 	"POLLHUP once both directions are closed" \
 	"refused non-blocking connect: POLLERR, SO_ERROR ECONNREFUSED" \
-	"udp: one datagram per recv, MSG_TRUNC when it does not fit"; do
+	"udp: one datagram per recv, MSG_TRUNC when it does not fit" \
+	"an accepted socket inherits TCP_NODELAY" "shutdown of a listener wakes accept with EINVAL" \
+	"connect again after a refusal" "writev on UDP sends one datagram"; do
 	expect_line "ok $what"
 done
 ! grep -q '^FAIL' "$output" || fail "$(grep -m1 '^FAIL' "$output")"

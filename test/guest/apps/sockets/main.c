@@ -530,6 +530,63 @@ static void test_edges(void)
 	close(u);
 }
 
+static void *blocked_acceptor(void *arg)
+{
+	errno = 0;
+	int fd = accept(*(int *)arg, 0, 0);
+	return (void *)(long)(fd < 0 ? errno : 0);
+}
+
+/* What a listener passes on and how it stops; a socket whose connect
+ * failed can try again; writev on UDP is one datagram. */
+static void test_listener(void)
+{
+	int l = socket(AF_INET, SOCK_STREAM, 0), one = 1, v = 0;
+	struct sockaddr_in at = loopback(PORT_BASE + 9);
+	struct linger zero = { 1, 0 };
+	setsockopt(l, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	setsockopt(l, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	setsockopt(l, SOL_SOCKET, SO_LINGER, &zero, sizeof(zero));
+	bind(l, (struct sockaddr *)&at, sizeof(at));
+	listen(l, 4);
+	int c = tcp_connect(PORT_BASE + 9), a = accept(l, 0, 0);
+	socklen_t len = sizeof(v);
+	CHECK(a >= 0 && getsockopt(a, IPPROTO_TCP, TCP_NODELAY, &v, &len) == 0 && v == 1,
+	      "an accepted socket inherits TCP_NODELAY");
+	close(a);
+	close(c);
+
+	pthread_t t;
+	void *got = 0;
+	pthread_create(&t, 0, blocked_acceptor, &l);
+	usleep(20000);
+	CHECK(shutdown(l, SHUT_RDWR) == 0 && pthread_join(t, &got) == 0 && (long)got == EINVAL,
+	      "shutdown of a listener wakes accept with EINVAL");
+	close(l);                       /* zero linger on a listener: a plain close */
+
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in nobody = loopback(PORT_BASE + 10);
+	int first = connect(fd, (struct sockaddr *)&nobody, sizeof(nobody));
+	int refused = errno;
+	int l2 = tcp_listener(PORT_BASE + 10);
+	CHECK(first == -1 && refused == ECONNREFUSED &&
+	      connect(fd, (struct sockaddr *)&nobody, sizeof(nobody)) == 0,
+	      "connect again after a refusal");
+	close(fd);
+	close(l2);
+
+	int s = socket(AF_INET, SOCK_DGRAM, 0), u = socket(AF_INET, SOCK_DGRAM, 0);
+	struct sockaddr_in to = loopback(PORT_BASE + 11);
+	bind(s, (struct sockaddr *)&to, sizeof(to));
+	connect(u, (struct sockaddr *)&to, sizeof(to));
+	struct iovec parts[2] = { { "one", 3 }, { "+two", 4 } };
+	char buf[16];
+	CHECK(writev(u, parts, 2) == 7 && recv(s, buf, sizeof(buf), 0) == 7 && memcmp(buf, "one+two", 7) == 0,
+	      "writev on UDP sends one datagram");
+	close(s);
+	close(u);
+}
+
 int main(void)
 {
 	setvbuf(stdout, 0, _IONBF, 0);
@@ -544,6 +601,7 @@ int main(void)
 	test_select();
 	test_udp();
 	test_edges();
+	test_listener();
 	printf("sockets: %d failures\n", failures);
 	return failures ? 1 : 0;
 }

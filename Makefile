@@ -54,7 +54,7 @@ LIB_SRCS := $(wildcard fs/*.c libc-shim/*.c)
 # libc-shim/net/socket.c's is strong).
 LWIP_SRCS := $(addprefix $(LWIP)/core/,init.c def.c dns.c inet_chksum.c ip.c mem.c memp.c \
 		netif.c pbuf.c raw.c stats.c sys.c tcp.c tcp_in.c tcp_out.c timeouts.c udp.c) \
-	$(addprefix $(LWIP)/core/ipv4/,acd.c autoip.c dhcp.c etharp.c icmp.c igmp.c ip4.c \
+	$(addprefix $(LWIP)/core/ipv4/,etharp.c icmp.c igmp.c ip4.c \
 		ip4_addr.c ip4_frag.c) \
 	$(addprefix $(LWIP)/api/,netifapi.c tcpip.c) \
 	$(LWIP)/netif/ethernet.c

@@ -9,9 +9,9 @@
 #include "kernel/cmdline.h"
 #include "kernel/log.h"
 #include "kernel/thread.h"
+#include "lwip-port/dhcp.h"
 #include "lwip-port/ipconf.h"
 #include "lwip-port/net.h"
-#include "lwip/dhcp.h"
 #include "lwip/dns.h"
 #include "lwip/etharp.h"
 #include "lwip/netifapi.h"
@@ -46,6 +46,7 @@ static void status_changed(struct netif *netif)
 	sem_up(&address_changed);
 }
 
+/* The DNS servers a lease names are used unless dns= gave one. */
 static void configure(int i, const struct cmdline *cl)
 {
 	const char *why = "";
@@ -68,9 +69,10 @@ static void configure(int i, const struct cmdline *cl)
 	if (i == 0)
 		netif_set_default(&netifs[i]);
 	netif_set_up(&netifs[i]);       /* a static address is announced and resolve_gateway runs */
-	if (confs[i].dhcp)
-		dhcp_start(&netifs[i]);
+	int err = confs[i].dhcp ? dhcp_begin(&netifs[i], confs[i].hostname, !cl->dns) : 0;
 	UNLOCK_TCPIP_CORE();
+	if (err)
+		log_warn("skiff: warning: en%d: cannot start DHCP (error %d)\n", i, err);
 }
 
 static bool has_address(int i)

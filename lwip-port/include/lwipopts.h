@@ -28,7 +28,7 @@
 #define MEMP_NUM_TCP_SEG 4096
 #define MEMP_NUM_TCPIP_MSG_API 64       /* netifapi calls */
 #define MEMP_NUM_TCPIP_MSG_INPKT 256
-#define MEMP_NUM_SYS_TIMEOUT (LWIP_NUM_SYS_TIMEOUT_INTERNAL + 8)
+#define MEMP_NUM_SYS_TIMEOUT (LWIP_NUM_SYS_TIMEOUT_INTERNAL + 8 + 4) /* + a DHCP timer per NIC (NETDEV_MAX) */
 /* Received frames go to buffers of lwip-port/rxbuf.c, which grow with the
  * traffic; lwIP's fixed pool is left unused. */
 #define LWIP_SUPPORT_CUSTOM_PBUF 1
@@ -59,8 +59,9 @@
 #define LWIP_HAVE_LOOPIF 1
 #define LWIP_NETIF_LOOPBACK 1
 #define LWIP_RAW 1
-#define LWIP_DHCP 1
-#define LWIP_DHCP_DOES_ACD_CHECK 0      /* SLIRP needs no conflict probe; boot faster */
+#define LWIP_DHCP 0                     /* skiff's own client: lwip-port/dhcp.c */
+/* ...whose replies, to port 68, get in before the interface has an address. */
+#define LWIP_IP_ACCEPT_UDP_PORT(port) ((port) == PP_NTOHS(68))
 #define LWIP_DNS 1
 #define DNS_MAX_SERVERS 2
 #define LWIP_UDP 1

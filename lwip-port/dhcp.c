@@ -75,9 +75,9 @@ static void take_lease(struct dhcp_client *c, const struct dhcp_lease *l)
 	ip4_addr_set_u32(&m, lwip_htonl(l->netmask));
 	ip4_addr_set_u32(&g, lwip_htonl(l->gateway));
 	netif_set_addr(p->netif, &a, &m, &g);   /* lwIP announces it (gratuitous ARP) */
-	for (int i = 0; p->set_dns && i < 2 && l->dns[i]; i++) {
+	for (int i = 0; p->set_dns && i < 2; i++) {
 		ip_addr_t server;
-		ip4_host(&server, l->dns[i]);
+		ip4_host(&server, l->dns[i]);   /* 0: none (a server the last lease named goes) */
 		dns_setserver((u8_t)i, &server);
 	}
 }

@@ -22,6 +22,7 @@ enum {
 #define REQUEST_TRIES 4                 /* REQUESTs for an offer before starting over */
 #define RENEW_RETRY_MIN_MS 60000ull     /* RFC 2131 4.4.5 */
 #define FOREVER 0xFFFFFFFFu
+#define LEASE_MIN_S 60                  /* shorter leases are taken as this */
 
 static void put32(uint8_t *p, uint32_t v)
 {
@@ -121,7 +122,10 @@ int dhcp_parse(const uint8_t *msg, size_t len, const uint8_t mac[6], struct dhcp
 		case OPT_NETMASK: out->lease.netmask = get32(v); break;
 		case OPT_ROUTER: out->lease.gateway = get32(v); break;
 		case OPT_SERVER_ID: out->lease.server = get32(v); break;
-		case OPT_LEASE_TIME: out->lease.lease_s = get32(v); break;
+		case OPT_LEASE_TIME:
+			out->lease.lease_s = get32(v);
+			out->has_lease_time = 1;
+			break;
 		case OPT_RENEWAL_TIME: out->lease.renew_s = get32(v); break;
 		case OPT_REBINDING_TIME: out->lease.rebind_s = get32(v); break;
 		case OPT_DNS:
@@ -135,6 +139,10 @@ int dhcp_parse(const uint8_t *msg, size_t len, const uint8_t mac[6], struct dhcp
 	struct dhcp_lease *l = &out->lease;
 	if (!l->netmask)
 		l->netmask = class_netmask(l->address);
+	/* A lease of seconds (or 0, from a broken or hostile server) would have
+	 * the address renewed, lost and leased again in a tight loop. */
+	if (l->lease_s < LEASE_MIN_S)
+		l->lease_s = LEASE_MIN_S;
 	/* T1 and T2 as RFC 2131 4.4.5 defaults them, kept in order. */
 	if (l->lease_s == FOREVER) {
 		l->renew_s = l->rebind_s = FOREVER;
@@ -231,11 +239,14 @@ void dhcp_client_tick(struct dhcp_client *c, uint64_t now)
 		break;
 	case DHCP_BOUND:
 		c->state = DHCP_RENEWING;
+		c->xid++;               /* a new transaction */
 		ask_again(c, now);
 		break;
 	case DHCP_RENEWING:
-		if (now >= after_s(c->bound_at, l->rebind_s))
+		if (now >= after_s(c->bound_at, l->rebind_s)) {
 			c->state = DHCP_REBINDING;
+			c->xid++;
+		}
 		ask_again(c, now);
 		break;
 	case DHCP_REBINDING:
@@ -269,6 +280,12 @@ void dhcp_client_input(struct dhcp_client *c, const uint8_t *msg, size_t len, ui
 			return;
 		if (!r.lease.server)
 			r.lease.server = c->state == DHCP_REQUESTING ? c->offer.server : c->lease.server;
+		if (leased && !r.has_lease_time) {
+			/* a renewal that names no time: the old times, not for ever */
+			r.lease.lease_s = c->lease.lease_s;
+			r.lease.renew_s = c->lease.renew_s;
+			r.lease.rebind_s = c->lease.rebind_s;
+		}
 		if (leased && r.yiaddr != c->lease.address)
 			c->act->lost(c);        /* a different address: the old one goes */
 		c->lease = r.lease;
@@ -281,6 +298,11 @@ void dhcp_client_input(struct dhcp_client *c, const uint8_t *msg, size_t len, ui
 			memset(&c->lease, 0, sizeof(c->lease));
 			c->act->lost(c);
 		}
-		discover(c, now);
+		/* Start over, but not at once: a server that refuses every
+		 * time would otherwise get a DISCOVER per round trip. */
+		c->state = DHCP_SELECTING;
+		c->xid++;
+		c->tries = 1;
+		c->next = now + RETRY_FIRST_MS;
 	}
 }

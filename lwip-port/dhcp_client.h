@@ -73,6 +73,7 @@ enum dhcp_type { DHCP_DISCOVER = 1, DHCP_OFFER, DHCP_REQUEST, DHCP_DECLINE, DHCP
 struct dhcp_reply {
 	int type;
 	uint32_t xid, yiaddr;
+	int has_lease_time;             /* option 51 was there */
 	struct dhcp_lease lease;        /* address = yiaddr; the options it had */
 };
 /* Parses a server's reply (BOOTREPLY for `mac`): 0, or -1 when it is not

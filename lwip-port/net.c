@@ -46,7 +46,7 @@ static void status_changed(struct netif *netif)
 	sem_up(&address_changed);
 }
 
-/* The DNS servers a lease names are used unless dns= gave one. */
+/* The DNS servers a lease names are used unless dns= gave a valid one. */
 static void configure(int i, const struct cmdline *cl)
 {
 	const char *why = "";
@@ -69,7 +69,9 @@ static void configure(int i, const struct cmdline *cl)
 	if (i == 0)
 		netif_set_default(&netifs[i]);
 	netif_set_up(&netifs[i]);       /* a static address is announced and resolve_gateway runs */
-	int err = confs[i].dhcp ? dhcp_begin(&netifs[i], confs[i].hostname, !cl->dns) : 0;
+	uint32_t given_dns;
+	bool lease_dns = !cl->dns || ipconf_parse_ipv4(cl->dns, &given_dns) != 0;
+	int err = confs[i].dhcp ? dhcp_begin(&netifs[i], confs[i].hostname, lease_dns) : 0;
 	UNLOCK_TCPIP_CORE();
 	if (err)
 		log_warn("skiff: warning: en%d: cannot start DHCP (error %d)\n", i, err);

@@ -1,9 +1,13 @@
 /* lwIP's sys_arch over the kernel (see include/arch/sys_arch.h). lwIP's
  * err_t is produced here and nowhere else in the port. */
+#include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 
 #include "lwip/err.h"
 #include "lwip/sys.h"
+#include "lwip/tcpip.h"
+#include "lwip/timeouts.h"
 #include "kernel/arch.h"
 #include "kernel/thread.h"
 
@@ -53,7 +57,33 @@ err_t sys_mutex_new(sys_mutex_t *m)
 
 void sys_mutex_free(sys_mutex_t *m) { m->valid = false; }
 void sys_mutex_lock(sys_mutex_t *m) { mutex_lock(&m->mutex); }
-void sys_mutex_unlock(sys_mutex_t *m) { mutex_unlock(&m->mutex); }
+/* lwIP's thread sleeps in sys_arch_mbox_fetch until its next timeout is
+ * due. Other threads holding the core lock add timeouts too (the TCP
+ * timer when the NIC's thread takes a connection or a socket connects, a
+ * DHCP retransmission), and one may be due sooner; lwIP does not tell its
+ * thread, which would sleep on, up to a second late. So each release of
+ * the core lock checks and cuts that sleep short. */
+#define CUT_SLACK_MS 2
+static struct {
+	sys_mbox_t *mbox;       /* the mailbox lwIP's thread sleeps on, or NULL */
+	uint64_t until;
+	bool cut;
+} sleeper;
+
+void sys_mutex_unlock(sys_mutex_t *m)
+{
+	if (m == &lock_tcpip_core && sleeper.mbox && !sleeper.cut) {
+		u32_t left = sys_timeouts_sleeptime();
+		/* (lwIP counts whole ms: an earlier deadline within the slack is
+		 * rounding, and waking for it would only cost a switch.) */
+		if (left != SYS_TIMEOUTS_SLEEPTIME_INFINITE &&
+		    arch_monotonic_ns() + (uint64_t)(left + CUT_SLACK_MS) * NS_PER_MS < sleeper.until) {
+			sleeper.cut = true;
+			waitq_wake_all(&sleeper.mbox->items.waiters);
+		}
+	}
+	mutex_unlock(&m->mutex);
+}
 
 err_t sys_mbox_new(sys_mbox_t *b, int size)
 {
@@ -116,8 +146,16 @@ u32_t sys_arch_mbox_fetch(sys_mbox_t *b, void **msg, u32_t timeout_ms)
 	 * shut, and two ends of a loopback connection can then ACK each other
 	 * forever. Yielding first keeps every thread moving. */
 	thread_yield();
-	uint64_t start = arch_monotonic_ns();
-	int err = sem_down_until(&b->items, deadline_after(timeout_ms));
+	uint64_t start = arch_monotonic_ns(), deadline = deadline_after(timeout_ms);
+	int err = 0;
+	sleeper = (typeof(sleeper)){ b, deadline, false };
+	while (sem_trydown(&b->items) != 0) {
+		if (sleeper.cut || (err = waitq_wait(&b->items.waiters, deadline)) != 0) {
+			err = -ETIMEDOUT;       /* lwIP then runs its timeouts */
+			break;
+		}
+	}
+	sleeper.mbox = NULL;
 	if (!err) {
 		void *m = take(b);
 		if (msg)

@@ -225,9 +225,12 @@ static void test_retransmission(void)
 	struct reply offer = answer(2, OFFERED, 3600);
 	dhcp_client_input(&c, offer.msg, offer.len, before);
 	uint32_t xid = get32(seen.msg + 4);
-	for (int i = 0; i < 4; i++)
+	for (int i = 0; i < 3; i++)
 		dhcp_client_tick(&c, c.next);
-	CHECK_INT(c.state, DHCP_SELECTING);
+	CHECK_INT(c.state, DHCP_REQUESTING);    /* four REQUESTs in all... */
+	CHECK_INT(sent_type(), 3);
+	dhcp_client_tick(&c, c.next);
+	CHECK_INT(c.state, DHCP_SELECTING);     /* ...then over again */
 	CHECK_INT(sent_type(), 1);
 	CHECK(get32(seen.msg + 4) != xid);
 }
@@ -239,8 +242,11 @@ static void test_renew_rebind_expire(void)
 	lease(&c, 1000, 0);                     /* T1 500 s, T2 875 s */
 	CHECK_INT(seen.bound, 1);
 
-	/* T1: REQUEST to the server that leased it, from the address. */
+	/* T1: REQUEST to the server that leased it, from the address, as a
+	 * new transaction. */
+	uint32_t lease_xid = c.xid;
 	dhcp_client_tick(&c, 500000);
+	CHECK(c.xid != lease_xid && get32(seen.msg + 4) == c.xid);
 	CHECK_INT(c.state, DHCP_RENEWING);
 	CHECK_INT(sent_type(), 3);
 	CHECK_INT(seen.to, SERVER);
@@ -261,14 +267,20 @@ static void test_renew_rebind_expire(void)
 	/* No answer at all: RENEWING, then REBINDING (broadcast) at T2, then
 	 * the address is lost at the lease's end and DISCOVER starts over. */
 	int sends = seen.sent;
+	uint64_t t = 0;
 	while (c.state != DHCP_REBINDING)
-		dhcp_client_tick(&c, c.next);
+		dhcp_client_tick(&c, t = c.next);
 	CHECK(seen.sent > sends + 1);
-	CHECK(c.next <= 600000 + 1000000);
+	CHECK_INT(t, 600000 + 875000);          /* at T2 exactly */
 	CHECK_INT(seen.to, DHCP_BROADCAST);
 	CHECK_INT(seen.from, OFFERED);
-	while (c.state == DHCP_REBINDING)
-		dhcp_client_tick(&c, c.next);
+	CHECK_INT(get32(seen.msg + 12), OFFERED);
+	CHECK(sent_option(50, &len) == NULL && sent_option(54, &len) == NULL);
+	while (c.state == DHCP_REBINDING) {
+		CHECK_INT(seen.lost, 0);
+		dhcp_client_tick(&c, t = c.next);
+	}
+	CHECK_INT(t, 600000 + 1000000);         /* lost at the lease's end */
 	CHECK_INT(seen.lost, 1);
 	CHECK_INT(c.state, DHCP_SELECTING);
 	CHECK_INT(sent_type(), 1);
@@ -282,10 +294,27 @@ static void test_nak(void)
 	lease(&c, 1000, 0);
 	dhcp_client_tick(&c, 500000);           /* RENEWING */
 	struct reply nak = answer(6, 0, 0);
+	put32(nak.msg + 4, c.xid + 7);          /* another transaction's: ignored */
+	dhcp_client_input(&c, nak.msg, nak.len, 500001);
+	CHECK_INT(c.state, DHCP_RENEWING);
+	nak = answer(6, 0, 0);
+	int sends = seen.sent;
 	dhcp_client_input(&c, nak.msg, nak.len, 500001);
 	CHECK_INT(seen.lost, 1);
 	CHECK_INT(c.state, DHCP_SELECTING);
+	CHECK_INT(seen.sent, sends);            /* not at once... */
+	CHECK_INT(c.next, 500001 + 1000);
+	dhcp_client_tick(&c, c.next);
+	CHECK_INT(seen.sent, sends + 1);        /* ...a second later */
 	CHECK_INT(sent_type(), 1);
+
+	/* A NAK while bound (nothing asked) is ignored. */
+	start(&c, NULL);
+	lease(&c, 1000, 0);
+	nak = answer(6, 0, 0);
+	dhcp_client_input(&c, nak.msg, nak.len, 1);
+	CHECK_INT(c.state, DHCP_BOUND);
+	CHECK_INT(seen.lost, 0);
 
 	/* A NAK for the REQUEST of an offer: start over, nothing to lose. */
 	start(&c, NULL);
@@ -295,6 +324,53 @@ static void test_nak(void)
 	dhcp_client_input(&c, nak.msg, nak.len, 1);
 	CHECK_INT(seen.lost, 0);
 	CHECK_INT(c.state, DHCP_SELECTING);
+}
+
+static void test_lease_times(void)
+{
+	struct dhcp_client c;
+	struct dhcp_reply out;
+	/* T1 after T2 and T2 after the lease are put back in order. */
+	struct reply r = answer(5, OFFERED, 1000);
+	r.len--;                                /* reopen before the end option */
+	add32(&r, 58, 900);
+	add32(&r, 59, 2000);
+	r.msg[r.len++] = 255;
+	CHECK_INT(dhcp_parse(r.msg, r.len, mac, &out), 0);
+	CHECK_INT(out.lease.rebind_s, 875);
+	CHECK_INT(out.lease.renew_s, 500);
+	r = answer(5, OFFERED, 1000);
+	r.len--;
+	add32(&r, 58, 100);
+	add32(&r, 59, 200);
+	r.msg[r.len++] = 255;
+	CHECK_INT(dhcp_parse(r.msg, r.len, mac, &out), 0);
+	CHECK_INT(out.lease.renew_s, 100);      /* sensible ones are kept */
+	CHECK_INT(out.lease.rebind_s, 200);
+
+	/* A lease of 1 s is taken as 60 s: no renew/lose loop. */
+	start(&c, NULL);
+	lease(&c, 1, 0);
+	CHECK_INT(seen.lease.lease_s, 60);
+	CHECK_INT(c.next, 30000);
+
+	/* A renewal ACK naming no lease time keeps the old times. */
+	start(&c, NULL);
+	lease(&c, 1000, 0);
+	dhcp_client_tick(&c, 500000);
+	struct reply ack = answer(5, OFFERED, 0);
+	dhcp_client_input(&c, ack.msg, ack.len, 500100);
+	CHECK_INT(c.state, DHCP_BOUND);
+	CHECK_INT(seen.lease.lease_s, 1000);
+	CHECK_INT(c.next, 500100 + 500000);
+
+	/* A renewal that gives another address: the old one goes first. */
+	dhcp_client_tick(&c, c.next);
+	ack = answer(5, OFFERED + 1, 1000);
+	dhcp_client_input(&c, ack.msg, ack.len, 1000200);
+	CHECK_INT(seen.lost, 1);
+	CHECK_INT(seen.bound, 3);
+	CHECK_INT(seen.lease.address, OFFERED + 1);
 }
 
 static void test_infinite_lease(void)
@@ -363,6 +439,11 @@ static void test_foreign_and_malformed(void)
 	CHECK_INT(dhcp_parse(plain.msg, plain.len, mac, &out), 0);
 	CHECK_INT(out.lease.netmask, IP(255, 255, 0, 0));
 	CHECK_INT(out.type, 2);
+	plain.msg[plain.len - 1] = 51;          /* ends with a code and no length */
+	uint8_t *cut = malloc(plain.len);
+	memcpy(cut, plain.msg, plain.len);
+	CHECK_INT(dhcp_parse(cut, plain.len, mac, &out), -1);
+	free(cut);
 }
 
 int main(void)
@@ -371,6 +452,7 @@ int main(void)
 	test_retransmission();
 	test_renew_rebind_expire();
 	test_nak();
+	test_lease_times();
 	test_infinite_lease();
 	test_foreign_and_malformed();
 	return check_report();

@@ -356,37 +356,35 @@ static int give_name(const struct sockaddr_in *name, struct sockaddr *addr, sock
 	return 0;
 }
 
-int getsockname(int fd, struct sockaddr *addr, socklen_t *len)
+/* The socket's own name, or its peer's (-ENOTCONN without one). */
+static int name_of(int fd, bool peer, struct sockaddr_in *out)
 {
 	struct sock *sk;
 	int err = sock_get(fd, &sk);
 	if (err)
-		return (int)syscall_result(err);
+		return err;
 	sock_lock();
 	if (sk->type == SOCK_STREAM)
 		stream_names(sk);
 	else
 		dgram_names(sk);
-	struct sockaddr_in name = sk->local;
+	*out = peer ? sk->remote : sk->local;
+	err = peer && !sk->connected ? -ENOTCONN : 0;
 	sock_unlock();
 	sock_put(sk);
-	return (int)syscall_result(give_name(&name, addr, len));
+	return err;
+}
+
+int getsockname(int fd, struct sockaddr *addr, socklen_t *len)
+{
+	struct sockaddr_in name;
+	int err = name_of(fd, false, &name);
+	return (int)syscall_result(err ? err : give_name(&name, addr, len));
 }
 
 int getpeername(int fd, struct sockaddr *addr, socklen_t *len)
 {
-	struct sock *sk;
-	int err = sock_get(fd, &sk);
-	if (err)
-		return (int)syscall_result(err);
-	sock_lock();
-	if (sk->type == SOCK_STREAM)
-		stream_names(sk);
-	else
-		dgram_names(sk);
-	struct sockaddr_in name = sk->remote;
-	bool connected = sk->connected;
-	sock_unlock();
-	sock_put(sk);
-	return (int)syscall_result(connected ? give_name(&name, addr, len) : -ENOTCONN);
+	struct sockaddr_in name;
+	int err = name_of(fd, true, &name);
+	return (int)syscall_result(err ? err : give_name(&name, addr, len));
 }

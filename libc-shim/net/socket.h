@@ -44,6 +44,7 @@ struct dgram {
 struct sock_options {
 	uint64_t rcvtimeo_ns, sndtimeo_ns;      /* 0: no limit */
 	int linger_s;                   /* SO_LINGER: -1 off */
+	bool tcp_set;                   /* any of the TCP ones below was set */
 	bool nodelay;                   /* TCP_NODELAY */
 	unsigned keep_idle_s, keep_intvl_s, keep_cnt;   /* 0: lwIP's defaults */
 };

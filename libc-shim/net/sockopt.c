@@ -103,6 +103,7 @@ static int set_tcp_level(struct sock *sk, int name, const void *val, socklen_t l
 	case TCP_KEEPCNT: sk->opts.keep_cnt = (unsigned)v; break;
 	default: return -ENOPROTOOPT;
 	}
+	sk->opts.tcp_set = true;
 	stream_apply_options(sk);
 	return 0;
 }

@@ -117,8 +117,8 @@ static void detach(struct tcp_pcb *pcb)
 void stream_apply_options(struct sock *sk)
 {
 	struct tcp_pcb *pcb = sk->pcb.tcp;
-	if (!pcb || pcb->state == LISTEN)
-		return;
+	if (!sk->opts.tcp_set || !pcb || pcb->state == LISTEN)
+		return;         /* (a new pcb has lwIP's defaults already) */
 	if (sk->opts.nodelay)
 		tcp_nagle_disable(pcb);
 	else

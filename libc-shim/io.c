@@ -169,14 +169,24 @@ static ssize_t each_iov(int fd, const struct iovec *iov, int count,
 
 static ssize_t write_buffer(int fd, void *buf, size_t len) { return write(fd, buf, len); }
 
-/* The file's own readv/writev op: -ENOSYS if it has none. */
+#define IOV_LIMIT 1024          /* IOV_MAX, as on Linux */
+
+/* The file's own readv/writev op: -ENOSYS if it has none. A readv of no
+ * bytes is 0 at once, as on Linux (a socket would wait for data). */
 static ssize_t whole_iov(int fd, const struct iovec *iov, int count, bool writing)
 {
+	if (count < 0 || count > IOV_LIMIT)
+		return fd_get(fd) ? -EINVAL : -EBADF;
+	size_t total = 0;
+	for (int i = 0; i < count; i++)
+		total += iov[i].iov_len;
+	if (!writing && total == 0)
+		return fd_get(fd) ? 0 : -EBADF;
 	struct file *f = fd_hold(fd);
 	if (!f)
 		return -EBADF;
 	ssize_t (*op)(struct file *, const struct iovec *, int) = writing ? f->ops->writev : f->ops->readv;
-	ssize_t r = count < 0 ? -EINVAL : op ? op(f, iov, count) : -ENOSYS;
+	ssize_t r = op ? op(f, iov, count) : -ENOSYS;
 	file_put(f);
 	return r;
 }

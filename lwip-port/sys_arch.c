@@ -70,18 +70,24 @@ static struct {
 	bool cut;
 } sleeper;
 
+void sys_arch_core_unlocking(void)
+{
+	if (!sleeper.mbox || sleeper.cut)
+		return;
+	u32_t left = sys_timeouts_sleeptime();
+	/* (lwIP counts whole ms: an earlier deadline within the slack is
+	 * rounding, and waking for it would only cost a switch.) */
+	if (left != SYS_TIMEOUTS_SLEEPTIME_INFINITE &&
+	    arch_monotonic_ns() + (uint64_t)(left + CUT_SLACK_MS) * NS_PER_MS < sleeper.until) {
+		sleeper.cut = true;
+		waitq_wake_all(&sleeper.mbox->items.waiters);
+	}
+}
+
 void sys_mutex_unlock(sys_mutex_t *m)
 {
-	if (m == &lock_tcpip_core && sleeper.mbox && !sleeper.cut) {
-		u32_t left = sys_timeouts_sleeptime();
-		/* (lwIP counts whole ms: an earlier deadline within the slack is
-		 * rounding, and waking for it would only cost a switch.) */
-		if (left != SYS_TIMEOUTS_SLEEPTIME_INFINITE &&
-		    arch_monotonic_ns() + (uint64_t)(left + CUT_SLACK_MS) * NS_PER_MS < sleeper.until) {
-			sleeper.cut = true;
-			waitq_wake_all(&sleeper.mbox->items.waiters);
-		}
-	}
+	if (m == &lock_tcpip_core)
+		sys_arch_core_unlocking();
 	mutex_unlock(&m->mutex);
 }
 
@@ -145,10 +151,14 @@ u32_t sys_arch_mbox_fetch(sys_mbox_t *b, void **msg, u32_t timeout_ms)
 	 * CPU: the apps could not drain their sockets, windows would stay
 	 * shut, and two ends of a loopback connection can then ACK each other
 	 * forever. Yielding first keeps every thread moving. */
-	thread_yield();
 	uint64_t start = arch_monotonic_ns(), deadline = deadline_after(timeout_ms);
 	int err = 0;
-	sleeper = (typeof(sleeper)){ b, deadline, false };
+	/* Armed before the yield, when the other threads run. Not for a wait
+	 * without limit: lwIP then takes no answer but a message (it never
+	 * waits so today, its ARP and DNS timers always run). */
+	if (timeout_ms)
+		sleeper = (typeof(sleeper)){ b, deadline, false };
+	thread_yield();
 	while (sem_trydown(&b->items) != 0) {
 		if (sleeper.cut || (err = waitq_wait(&b->items.waiters, deadline)) != 0) {
 			err = -ETIMEDOUT;       /* lwIP then runs its timeouts */

@@ -35,6 +35,7 @@ void sock_unlock(void)
 
 int sock_cond_wait(struct cond *c, uint64_t deadline_ns)
 {
+	sys_arch_core_unlocking();      /* the wait releases the lock itself */
 	return cond_wait_until(c, &lock_tcpip_core.mutex, deadline_ns);
 }
 

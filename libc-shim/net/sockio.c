@@ -92,6 +92,8 @@ static long send_one(struct sock *sk, const void *buf, size_t len, int flags, co
 
 ssize_t sock_read(struct file *f, void *buf, size_t len)
 {
+	if (len == 0)
+		return 0;       /* as Linux: at once, whatever is queued */
 	return recv_one(f->priv, buf, len, 0, NULL, NULL);
 }
 

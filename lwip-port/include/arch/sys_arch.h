@@ -33,6 +33,11 @@ typedef unsigned long sys_prot_t;
 
 #define sys_sem_valid(s) ((s) != NULL && (s)->valid)
 #define sys_sem_set_invalid(s) do { if ((s) != NULL) (s)->valid = false; } while (0)
+/* Called with lwIP's core lock held by whoever is about to release it
+ * other than through sys_mutex_unlock (a condition wait): wakes lwIP's
+ * thread if a timeout added meanwhile is due before it would wake. */
+void sys_arch_core_unlocking(void);
+
 #define sys_mutex_valid(m) ((m) != NULL && (m)->valid)
 #define sys_mutex_set_invalid(m) do { if ((m) != NULL) (m)->valid = false; } while (0)
 #define sys_mbox_valid(b) ((b) != NULL && (b)->valid)

@@ -6,8 +6,8 @@
  *
  * Why not lwIP's DHCP client: its code is about 190 of the blocks QEMU's
  * TCG translates before a server's first answer with DHCP, against about
- * 70 here (bench/http/blocks), and it does more than skiff needs (ARP
- * probing, AutoIP, NTP, many options).
+ * 110 here with its glue (bench/http/blocks), and it does more than skiff
+ * needs (ARP probing, AutoIP, NTP, many options).
  *
  * Addresses are IPv4 in host byte order; 0 means none. Times are
  * milliseconds on any monotonic clock.

@@ -3,13 +3,17 @@
 # (bridge br0 192.168.77.1/24 with tap0), the guest gets a static address
 # with --net tap:tap0 --ip, and the namespace reaches it. No traffic leaves
 # the namespace. Skipped (status 77) where namespaces or tun are not allowed.
-# Usage: tap.sh ping | http
+# dhcp-renew: the guest leases its address from test/net/dhcp_server.py on
+# the bridge (60 s, the least the client takes) and renews it by unicast at
+# half time, which QEMU's user networking (a 24 h lease) never shows.
+# Usage: tap.sh ping | http | dhcp-renew
 . "$(dirname "$0")/lib.sh"
 ns=skiff-tap-$$
 guest_ip=192.168.77.2
 cleanup() {
 	# The guest runs in its own process group: stop skiff and its QEMU.
 	[ -z "${guest_pid:-}" ] || kill -- "-$guest_pid" 2>/dev/null || true
+	[ -z "${server_pid:-}" ] || kill "$server_pid" 2>/dev/null || true
 	ip netns del "$ns" 2>/dev/null || true
 	rm -rf "$work"
 }
@@ -58,6 +62,43 @@ http)
 	ip netns exec "$ns" curl -sS --max-time 10 -o /dev/null -w '%{http_code}' \
 		"http://$guest_ip:8080/$(head -c 3000 /dev/zero | tr '\0' a)" >"$work/code" 2>&1 || true
 	[ "$(cat "$work/code")" = 404 ] || fail "long request answered $(cat "$work/code")"
+	pass
+	;;
+dhcp-renew)
+	leased_ip=192.168.77.50
+	ip netns exec "$ns" python3 "$repo/test/net/dhcp_server.py" br0 192.168.77.1 "$leased_ip" 60 50 \
+		>"$work/dhcp" 2>&1 &
+	server_pid=$!
+	for _ in $(seq 50); do
+		grep -q "^ready" "$work/dhcp" 2>/dev/null && break
+		sleep 0.1
+	done
+	grep -q "^ready" "$work/dhcp" || fail "the DHCP server did not start: $(cat "$work/dhcp")"
+	setsid ip netns exec "$ns" "$SKIFF" run --arch "$ARCH" --timeout "$GUEST_TIMEOUT" netinfo \
+		--net tap:tap0 -- --stay 45 </dev/null >"$work/raw" 2>&1 &
+	guest_pid=$!
+	for _ in $(seq 100); do
+		grep -q "netinfo: staying up" "$work/raw" 2>/dev/null && break
+		sleep 0.1
+	done
+	tr -d '\r' <"$work/raw" >"$output"
+	expect_match "^skiff: en0 \\(virtio1@mmio[0-9a-f]+\\): $leased_ip netmask 255.255.255.0 gateway 192.168.77.1 \\(dhcp\\)$"
+	pass
+	# T1 is half the lease: the renewal comes about 30 s after the ACK,
+	# straight to the server (a unicast from the leased address).
+	for _ in $(seq 450); do
+		grep -q "^REQUEST renewing" "$work/dhcp" && break
+		sleep 0.1
+	done
+	renewal=$(grep -m1 "^REQUEST renewing" "$work/dhcp") || fail "no renewal within 45 s: $(cat "$work/dhcp")"
+	[[ $renewal =~ ^REQUEST\ renewing\ from\ $leased_ip\ to\ 192\.168\.77\.1\ ciaddr\ $leased_ip\ at\ ([0-9]+)\. ]] &&
+		(( BASH_REMATCH[1] >= 27 && BASH_REMATCH[1] <= 36 )) || fail "renewal: $renewal"
+	pass
+	sleep 0.5
+	ip netns exec "$ns" ping -c 2 -i 0.2 -W 2 "$leased_ip" >"$work/ping" 2>&1 ||
+		fail "no ping reply after the renewal: $(cat "$work/ping")"
+	pass
+	! grep -q "^DISCOVER at [0-9]" "$work/dhcp" || fail "the guest started over: $(cat "$work/dhcp")"
 	pass
 	;;
 *) echo "unknown case $1"; exit 2 ;;

@@ -191,8 +191,6 @@ long dgram_send(struct sock *sk, const struct msghdr *msg, int flags)
 		err = sk->type == SOCK_DGRAM ? udp_send(sk->pcb.udp, p) : raw_send(sk->pcb.raw, p);
 	}
 	pbuf_free(p);
-	if (err == ERR_RTE)
-		return -ENETUNREACH;
 	return err == ERR_OK ? (long)total : sock_errno(err);
 }
 

@@ -62,7 +62,7 @@ int sock_errno(int8_t err)
 	case ERR_MEM: return -ENOMEM;
 	case ERR_BUF: return -ENOBUFS;
 	case ERR_TIMEOUT: return -ETIMEDOUT;
-	case ERR_RTE: return -EHOSTUNREACH;
+	case ERR_RTE: return -ENETUNREACH;     /* no route, as Linux says */
 	case ERR_INPROGRESS: return -EINPROGRESS;
 	case ERR_WOULDBLOCK: return -EWOULDBLOCK;
 	case ERR_USE: return -EADDRINUSE;

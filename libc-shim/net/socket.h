@@ -76,7 +76,6 @@ struct sock {
 
 	/* listener: connections lwIP completed that accept() has not taken */
 	struct sock *pending_head, *pending_tail, *pending_next;
-	int pending_count;
 
 	/* names kept for getsockname/getpeername after the pcb is gone */
 	struct sockaddr_in local, remote;

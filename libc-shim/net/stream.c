@@ -183,7 +183,6 @@ static err_t on_accept(void *arg, struct tcp_pcb *pcb, err_t err)
 	else
 		l->pending_head = sk;
 	l->pending_tail = sk;
-	l->pending_count++;
 	sock_changed(l);
 	return ERR_OK;
 }
@@ -230,7 +229,6 @@ int stream_accept(struct sock *sk, struct sock **out)
 	sk->pending_head = conn->pending_next;
 	if (!sk->pending_head)
 		sk->pending_tail = NULL;
-	sk->pending_count--;
 	conn->pending_next = NULL;
 	if (conn->pcb.tcp)
 		tcp_backlog_accepted(conn->pcb.tcp);
@@ -270,7 +268,7 @@ int stream_connect(struct sock *sk, const struct sockaddr_in *in)
 		sock_ip(&ip, in);
 		int err = sock_errno(tcp_connect(sk->pcb.tcp, &ip, ntohs(in->sin_port), on_connected));
 		if (err)
-			return err == -EHOSTUNREACH ? -ENETUNREACH : err;
+			return err;
 		sk->connecting = true;
 		sk->error = 0;
 		if (sk->nonblocking)

@@ -18,6 +18,9 @@ cleanup() {
 	rm -rf "$work"
 }
 trap cleanup EXIT
+# Waits up to SECONDS for a line of FILE matching REGEX (netlib.py); the
+# checks after it say what was missing.
+wait_line() { python3 "$repo/test/net/netlib.py" wait-line "$@"; }
 if [ "$(id -u)" != 0 ] || [ ! -c /dev/net/tun ] || ! ip netns add "$ns" 2>/dev/null; then
 	echo "skipped: needs root, /dev/net/tun and network namespaces"
 	exit 77
@@ -35,10 +38,7 @@ ping)
 	setsid ip netns exec "$ns" "$SKIFF" run --arch "$ARCH" --timeout "$GUEST_TIMEOUT" netinfo \
 		--net tap:tap0 --ip "$guest_ip/24,192.168.77.1" -- --stay 20 </dev/null >"$work/raw" 2>&1 &
 	guest_pid=$!
-	for _ in $(seq 100); do
-		grep -q "netinfo: staying up" "$work/raw" 2>/dev/null && break
-		sleep 0.1
-	done
+	wait_line "$work/raw" "netinfo: staying up" 10 || true
 	tr -d '\r' <"$work/raw" >"$output"
 	expect_match "^skiff: en0 \\(virtio1@mmio[0-9a-f]+\\): $guest_ip netmask 255.255.255.0 gateway 192.168.77.1 \\(static\\)$"
 	ip netns exec "$ns" ping -c 3 -i 0.2 -W 2 "$guest_ip" >"$work/ping" 2>&1 || fail "no ping reply: $(cat "$work/ping")"
@@ -48,10 +48,7 @@ http)
 	setsid ip netns exec "$ns" "$SKIFF" run --arch "$ARCH" --timeout "$GUEST_TIMEOUT" httpd \
 		--net tap:tap0 --ip "$guest_ip/24,192.168.77.1" -- --port 8080 </dev/null >"$work/raw" 2>&1 &
 	guest_pid=$!
-	for _ in $(seq 300); do
-		grep -q "httpd: listening on port 8080" "$work/raw" 2>/dev/null && break
-		sleep 0.1
-	done
+	wait_line "$work/raw" "httpd: listening on port 8080" 30 || true
 	tr -d '\r' <"$work/raw" >"$output"
 	expect_line "httpd: listening on port 8080"
 	ip netns exec "$ns" curl -sS --max-time 10 "http://$guest_ip:8080/" >"$work/body" 2>&1 ||
@@ -69,27 +66,17 @@ dhcp-renew)
 	ip netns exec "$ns" python3 "$repo/test/net/dhcp_server.py" br0 192.168.77.1 "$leased_ip" 60 50 \
 		>"$work/dhcp" 2>&1 &
 	server_pid=$!
-	for _ in $(seq 50); do
-		grep -q "^ready" "$work/dhcp" 2>/dev/null && break
-		sleep 0.1
-	done
-	grep -q "^ready" "$work/dhcp" || fail "the DHCP server did not start: $(cat "$work/dhcp")"
+	wait_line "$work/dhcp" "^ready" 5 "$server_pid" || fail "the DHCP server did not start: $(cat "$work/dhcp")"
 	setsid ip netns exec "$ns" "$SKIFF" run --arch "$ARCH" --timeout "$GUEST_TIMEOUT" netinfo \
 		--net tap:tap0 -- --stay 45 </dev/null >"$work/raw" 2>&1 &
 	guest_pid=$!
-	for _ in $(seq 100); do
-		grep -q "netinfo: staying up" "$work/raw" 2>/dev/null && break
-		sleep 0.1
-	done
+	wait_line "$work/raw" "netinfo: staying up" 10 || true
 	tr -d '\r' <"$work/raw" >"$output"
 	expect_match "^skiff: en0 \\(virtio1@mmio[0-9a-f]+\\): $leased_ip netmask 255.255.255.0 gateway 192.168.77.1 \\(dhcp\\)$"
 	pass
 	# T1 is half the lease: the renewal comes about 30 s after the ACK,
 	# straight to the server (a unicast from the leased address).
-	for _ in $(seq 450); do
-		grep -q "^REQUEST renewing" "$work/dhcp" && break
-		sleep 0.1
-	done
+	wait_line "$work/dhcp" "^REQUEST renewing" 45 || true
 	renewal=$(grep -m1 "^REQUEST renewing" "$work/dhcp") || fail "no renewal within 45 s: $(cat "$work/dhcp")"
 	[[ $renewal =~ ^REQUEST\ renewing\ from\ $leased_ip\ to\ 192\.168\.77\.1\ ciaddr\ $leased_ip\ at\ ([0-9]+)\. ]] &&
 		(( BASH_REMATCH[1] >= 27 && BASH_REMATCH[1] <= 36 )) || fail "renewal: $renewal"

@@ -10,6 +10,7 @@
 #include "kernel/thread.h"
 #include "lwip-port/net.h"
 #include "lwip-port/rxbuf.h"
+#include "lwip-port/timewait.h"
 #include "lwip/etharp.h"
 #include "lwip/netif.h"
 #include "lwip/pbuf.h"
@@ -70,6 +71,9 @@ static struct pbuf *frame_buffer(u16_t len)
 static void deliver(struct netdev *nd, const void *frame, size_t len)
 {
 	struct netif *netif = nd->stack;
+	struct frame_tcp_syn syn;
+	if (frame_tcp_syn(frame, len, &syn))
+		timewait_admit(&syn);
 	struct pbuf *p = len <= RXBUF_FRAME_MAX ? frame_buffer((u16_t)len) : NULL;
 	if (!p && (len > RXBUF_FRAME_MAX || frame_carries_no_data(frame, len)))
 		p = pbuf_alloc(PBUF_RAW, (u16_t)len, PBUF_RAM);

@@ -6,7 +6,21 @@ enum {
 	IPV4_MIN_HEADER = 20,
 	TCP_MIN_HEADER = 20,
 	PROTO_TCP = 6,
+	TCP_FLAG_SYN = 0x02,
+	TCP_FLAG_RST = 0x04,
+	TCP_FLAG_ACK = 0x10,
 };
+
+static uint32_t be32(const uint8_t *p) { return (uint32_t)frame_be16(p) << 16 | frame_be16(p + 2); }
+
+/* The TCP header of an unfragmented IPv4 packet, or NULL. */
+static const uint8_t *tcp_header(const uint8_t *frame, size_t len, struct frame_ipv4 *v)
+{
+	if (!frame_ipv4(frame, len, v) || v->proto != PROTO_TCP || v->fragment ||
+	    v->total < v->header + TCP_MIN_HEADER)
+		return NULL;
+	return frame + FRAME_ETH_HEADER + v->header;
+}
 
 bool frame_ipv4(const uint8_t *frame, size_t len, struct frame_ipv4 *out)
 {
@@ -30,9 +44,26 @@ bool frame_carries_no_data(const uint8_t *frame, size_t len)
 	if (len >= FRAME_ETH_HEADER && frame_be16(frame + 12) == ETHERTYPE_ARP)
 		return true;
 	struct frame_ipv4 v;
-	if (!frame_ipv4(frame, len, &v) || v.proto != PROTO_TCP || v.fragment ||
-	    v.total < v.header + TCP_MIN_HEADER)
+	const uint8_t *tcp = tcp_header(frame, len, &v);
+	if (!tcp)
 		return false;
-	unsigned tcp_header = (frame[FRAME_ETH_HEADER + v.header + 12] >> 4) * 4u;
-	return tcp_header >= TCP_MIN_HEADER && v.total == v.header + tcp_header;
+	unsigned tcp_length = (tcp[12] >> 4) * 4u;
+	return tcp_length >= TCP_MIN_HEADER && v.total == v.header + tcp_length;
+}
+
+bool frame_tcp_syn(const uint8_t *frame, size_t len, struct frame_tcp_syn *out)
+{
+	struct frame_ipv4 v;
+	const uint8_t *tcp = tcp_header(frame, len, &v);
+	if (!tcp || (tcp[13] & (TCP_FLAG_SYN | TCP_FLAG_ACK | TCP_FLAG_RST)) != TCP_FLAG_SYN)
+		return false;
+	const uint8_t *ip = frame + FRAME_ETH_HEADER;
+	*out = (struct frame_tcp_syn){
+		.src = be32(ip + 12),
+		.dst = be32(ip + 16),
+		.src_port = frame_be16(tcp),
+		.dst_port = frame_be16(tcp + 2),
+		.seq = be32(tcp + 4),
+	};
+	return true;
 }

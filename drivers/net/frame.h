@@ -31,4 +31,16 @@ bool frame_ipv4(const uint8_t *frame, size_t len, struct frame_ipv4 *out);
  * and for every other protocol. */
 bool frame_carries_no_data(const uint8_t *frame, size_t len);
 
+/* A TCP segment that opens a connection: SYN without ACK or RST. Addresses
+ * and numbers in host byte order. */
+struct frame_tcp_syn {
+	uint32_t src, dst;
+	unsigned src_port, dst_port;
+	uint32_t seq;
+};
+
+/* Whether `frame` is such a segment in an unfragmented IPv4 packet, whose
+ * TCP header fits; fills `out` if so. */
+bool frame_tcp_syn(const uint8_t *frame, size_t len, struct frame_tcp_syn *out);
+
 #endif

@@ -44,8 +44,8 @@ class Response:
 class Client:
     """One HTTP connection that reads responses in order."""
 
-    def __init__(self, host, port, timeout=netlib.RECV_TIMEOUT):
-        self.sock = netlib.connect(host, port, timeout)
+    def __init__(self, host, port, timeout=netlib.RECV_TIMEOUT, sock=None):
+        self.sock = sock if sock else netlib.connect(host, port, timeout)
         self.buf = b""
 
     def close(self):
@@ -220,6 +220,29 @@ class Checks:
         finally:
             c.close()
 
+    def port_reused_after_server_close(self):
+        # The server closed first, so its side of the connection waits out
+        # TIME_WAIT; a client back on the same port must get a new
+        # connection at once, as Linux gives it (RFC 1122 4.2.2.13), not
+        # the old one's ACK. Through QEMU's forwarder the guest sees the
+        # host's port numbers, and Linux reuses a loopback port as soon as
+        # its own side is gone: a guest that did not take such a SYN hung
+        # that client for the rest of the TIME_WAIT.
+        resp, c = self.exchange(request(version="HTTP/1.0", headers=()))
+        try:
+            source_port = c.sock.getsockname()[1]
+            expect_root(resp)
+            c.expect_eof()
+        finally:
+            c.close()
+        again = Client(self.host, self.port,
+                       sock=netlib.connect_from(self.host, self.port, source_port))
+        try:
+            again.send(request())
+            expect_root(again.read_response())
+        finally:
+            again.close()
+
     def http10_keep_alive(self):
         ka = ("Connection: keep-alive",)
         resp, c = self.exchange(request(version="HTTP/1.0", headers=ka))
@@ -370,6 +393,7 @@ def main():
     r.run("not_found_404", k.not_found)
     r.run("method_not_allowed_405", k.method_not_allowed)
     r.run("http10_closes", k.http10_closes)
+    r.run("port_reused_after_server_close", k.port_reused_after_server_close)
     r.run("http10_keep_alive", k.http10_keep_alive)
     r.run("connection_close", k.connection_close)
     r.run("split_delivery", k.split_delivery)

@@ -20,6 +20,7 @@ Also a small command line for the shell runners:
 """
 
 import argparse
+import errno
 import ipaddress
 import os
 import re
@@ -68,6 +69,29 @@ def connect(host, port, timeout=RECV_TIMEOUT):
         s.close()
         raise
     return s
+
+
+def connect_from(host, port, source_port, timeout=RECV_TIMEOUT, within=2.0):
+    """connect() from a given source port of host. The port's last
+    connection may still be closing on our side for a moment (LAST_ACK),
+    which keeps the kernel from reusing it: retried for `within` seconds."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    give_up = time.monotonic() + within
+    while True:
+        s = socket.socket(family, socket.SOCK_STREAM)
+        try:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            s.bind((host, source_port))
+            s.settimeout(CONNECT_TIMEOUT)
+            s.connect((host, port))
+            s.settimeout(timeout)
+            s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            return s
+        except OSError as e:
+            s.close()
+            if e.errno not in (errno.EADDRINUSE, errno.EADDRNOTAVAIL) or time.monotonic() > give_up:
+                raise
+            time.sleep(0.05)
 
 
 def reset_close(s):

@@ -1,6 +1,7 @@
 /* Unit tests of the frame header reader (drivers/net/frame.c): the IPv4
- * header checks the checksum offload relies on, and the classifier that
- * decides what may use lwIP's heap when the receive pool is empty. */
+ * header checks the checksum offload relies on, the classifier that
+ * decides what may use lwIP's heap when the receive pool is empty, and the
+ * reader of connection-opening SYNs. */
 #include <string.h>
 
 #include "check.h"
@@ -118,8 +119,51 @@ static void test_ipv4_view(void)
 	CHECK(!frame_ipv4(frame, len, &v));
 }
 
+/* A SYN from 10.0.2.2:40000 to 10.0.2.15:8080 with sequence 0xC0FFEE01
+ * and `flags` in the TCP flags byte. */
+static size_t syn_frame(uint8_t flags)
+{
+	size_t len = tcp_frame(20, 40, 0);
+	static const uint8_t addrs[8] = { 10, 0, 2, 2, 10, 0, 2, 15 };
+	memcpy(frame + ETH + 12, addrs, sizeof addrs);
+	uint8_t *tcp = frame + ETH + 20;
+	static const uint8_t ports_seq[8] = { 0x9C, 0x40, 0x1F, 0x90, 0xC0, 0xFF, 0xEE, 0x01 };
+	memcpy(tcp, ports_seq, sizeof ports_seq);
+	tcp[13] = flags;
+	return len;
+}
+
+static void test_syn(void)
+{
+	struct frame_tcp_syn s;
+	size_t len = syn_frame(0x02);
+	CHECK(frame_tcp_syn(frame, len, &s));
+	CHECK(s.src == 0x0A000202u);
+	CHECK(s.dst == 0x0A00020Fu);
+	CHECK_INT(s.src_port, 40000);
+	CHECK_INT(s.dst_port, 8080);
+	CHECK(s.seq == 0xC0FFEE01u);
+	CHECK(frame_tcp_syn(frame, syn_frame(0x02 | 0x08 | 0x40 | 0x80), &s));   /* PSH, ECE, CWR */
+	CHECK(!frame_tcp_syn(frame, syn_frame(0x12), &s));      /* SYN-ACK answers one */
+	CHECK(!frame_tcp_syn(frame, syn_frame(0x06), &s));      /* SYN with RST */
+	CHECK(!frame_tcp_syn(frame, syn_frame(0x10), &s));      /* a plain ACK */
+	CHECK(!frame_tcp_syn(frame, syn_frame(0x01), &s));      /* FIN */
+	len = syn_frame(0x02);
+	frame[ETH + 9] = 17;    /* UDP */
+	CHECK(!frame_tcp_syn(frame, len, &s));
+	len = syn_frame(0x02);
+	frame[ETH + 7] = 1;     /* a fragment's offset: no TCP header there */
+	CHECK(!frame_tcp_syn(frame, len, &s));
+	len = syn_frame(0x02);
+	frame[ETH + 2] = 0;
+	frame[ETH + 3] = 39;    /* the IPv4 total leaves no room for TCP's header */
+	CHECK(!frame_tcp_syn(frame, len, &s));
+	CHECK(!frame_tcp_syn(frame, ETH + 20 + 19, &s));        /* truncated */
+}
+
 int main(void)
 {
+	test_syn();
 	test_ipv4_view();
 	test_control_segments();
 	test_data_segments();

@@ -1,0 +1,32 @@
+/* A server that closes first keeps each connection in TIME_WAIT for two
+ * MSL, two minutes in lwIP. Clients choose their own ports, and one may
+ * come back on the same port within that time: QEMU's user networking
+ * passes the host's port numbers on, and Linux hands a loopback port out
+ * again once its own side of the old connection is gone. lwIP answers such
+ * a SYN as a stray segment of the old connection, with an ACK and never a
+ * new connection; the client resends its SYN seconds later, gets the same
+ * answer, and its connect hangs until the TIME_WAIT ends.
+ *
+ * Linux and the BSDs accept the SYN when its sequence number lies beyond
+ * everything the old connection received (RFC 1122 4.2.2.13): nothing of
+ * the old connection can then be mistaken for the new one. So does this,
+ * by ending the old TIME_WAIT before lwIP sees the SYN, which then meets
+ * the listener as any other. */
+#include "lwip-port/timewait.h"
+#include "lwip/priv/tcp_priv.h"
+#include "lwip/tcpip.h"
+
+void timewait_admit(const struct frame_tcp_syn *syn)
+{
+	LOCK_TCPIP_CORE();
+	for (struct tcp_pcb *pcb = tcp_tw_pcbs; pcb; pcb = pcb->next) {
+		if (pcb->local_port != syn->dst_port || pcb->remote_port != syn->src_port ||
+		    ip4_addr_get_u32(ip_2_ip4(&pcb->local_ip)) != lwip_htonl(syn->dst) ||
+		    ip4_addr_get_u32(ip_2_ip4(&pcb->remote_ip)) != lwip_htonl(syn->src))
+			continue;
+		if (TCP_SEQ_GT(syn->seq, pcb->rcv_nxt))
+			tcp_abort(pcb);         /* in TIME_WAIT: freed, nothing sent */
+		break;                          /* (one pcb per four-tuple) */
+	}
+	UNLOCK_TCPIP_CORE();
+}

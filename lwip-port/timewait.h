@@ -1,0 +1,12 @@
+/* A new connection on the addresses and ports of one in TIME_WAIT. */
+#ifndef SKIFF_LWIP_PORT_TIMEWAIT_H
+#define SKIFF_LWIP_PORT_TIMEWAIT_H
+
+#include "drivers/net/frame.h"
+
+/* Called for each received SYN before lwIP sees it; takes the core lock.
+ * Ends the TIME_WAIT that the SYN's connection would collide with, when
+ * the SYN starts beyond everything that connection received. */
+void timewait_admit(const struct frame_tcp_syn *syn);
+
+#endif

@@ -84,8 +84,15 @@ static int poll_files(struct pollfd *fds, nfds_t n, int timeout_ms, bool for_sel
 	for (;;) {
 		unsigned long seen = poll_generation;
 		int ready = scan(fds, n, for_select);
-		if (ready || timeout_ms == 0)
+		if (ready)
 			return ready;
+		if (timeout_ms == 0) {
+			/* A program polling in a loop would otherwise keep the
+			 * CPU from the threads that bring its data (the NIC's,
+			 * lwIP's): the scheduler is cooperative. */
+			thread_yield();
+			return scan(fds, n, for_select);
+		}
 		if (poll_generation != seen)
 			continue;       /* something changed while we looked */
 		if (waitq_wait(&pollers, deadline) == -ETIMEDOUT)

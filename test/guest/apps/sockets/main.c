@@ -587,6 +587,37 @@ static void test_listener(void)
 	close(u);
 }
 
+/* A program that polls without waiting, as game loops and some event
+ * loops do, must still see data arrive: with a cooperative scheduler the
+ * network runs only when the program gives it the CPU. */
+static void test_busy_poll(void)
+{
+	int s = socket(AF_INET, SOCK_DGRAM, 0), u = socket(AF_INET, SOCK_DGRAM, 0);
+	struct sockaddr_in to = loopback(PORT_BASE + 12);
+	bind(s, (struct sockaddr *)&to, sizeof(to));
+	sendto(u, "ping", 4, 0, (struct sockaddr *)&to, sizeof(to));
+	struct pollfd p = { .fd = s, .events = POLLIN };
+	long spins = 0;
+	while (poll(&p, 1, 0) == 0 && spins < 100000)
+		spins++;
+	CHECK(p.revents & POLLIN, "poll with no timeout, called in a loop, sees a datagram arrive");
+	char buf[8];
+	fd_set r;
+	struct timeval zero = { 0, 0 };
+	sendto(u, "pong", 4, 0, (struct sockaddr *)&to, sizeof(to));
+	recv(s, buf, sizeof(buf), 0);   /* the first */
+	spins = 0;
+	do {
+		FD_ZERO(&r);
+		FD_SET(s, &r);
+		zero = (struct timeval){ 0, 0 };
+	} while (select(s + 1, &r, 0, 0, &zero) == 0 && ++spins < 100000);
+	CHECK(FD_ISSET(s, &r) && recv(s, buf, sizeof(buf), 0) == 4 && memcmp(buf, "pong", 4) == 0,
+	      "select with a zero timeout, called in a loop, sees a datagram arrive");
+	close(s);
+	close(u);
+}
+
 int main(void)
 {
 	setvbuf(stdout, 0, _IONBF, 0);
@@ -602,6 +633,7 @@ int main(void)
 	test_udp();
 	test_edges();
 	test_listener();
+	test_busy_poll();
 	printf("sockets: %d failures\n", failures);
 	return failures ? 1 : 0;
 }

@@ -71,10 +71,22 @@ def connect(host, port, timeout=RECV_TIMEOUT):
     return s
 
 
+def reserved_port(host):
+    """A socket bound to a free port of host (SO_REUSEADDR) and never
+    connected: while it is open, no connect() elsewhere on the machine (a
+    test running alongside) takes that port, and connect_from can still
+    bind it."""
+    s = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind((host, 0))
+    return s
+
+
 def connect_from(host, port, source_port, timeout=RECV_TIMEOUT, within=2.0):
-    """connect() from a given source port of host. The port's last
-    connection may still be closing on our side for a moment (LAST_ACK),
-    which keeps the kernel from reusing it: retried for `within` seconds."""
+    """connect() from source_port of host (held by reserved_port). The
+    port's last connection may still be closing on our side for a moment
+    (LAST_ACK), when the kernel refuses the same four-tuple: retried for
+    `within` seconds."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     give_up = time.monotonic() + within
     while True:
@@ -89,7 +101,7 @@ def connect_from(host, port, source_port, timeout=RECV_TIMEOUT, within=2.0):
             return s
         except OSError as e:
             s.close()
-            if e.errno not in (errno.EADDRINUSE, errno.EADDRNOTAVAIL) or time.monotonic() > give_up:
+            if e.errno != errno.EADDRNOTAVAIL or time.monotonic() > give_up:
                 raise
             time.sleep(0.05)
 

@@ -56,11 +56,18 @@ def require_loopback(host):
         sys.exit(2)
 
 
-def connect(host, port, timeout=RECV_TIMEOUT):
-    """A connected TCP socket whose later operations time out after timeout."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    s = socket.socket(family, socket.SOCK_STREAM)
+def tcp_socket(host):
+    return socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+
+
+def connect(host, port, timeout=RECV_TIMEOUT, source_port=None):
+    """A connected TCP socket whose later operations time out after timeout;
+    from source_port (SO_REUSEADDR) if given."""
+    s = tcp_socket(host)
     try:
+        if source_port is not None:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            s.bind((host, source_port))
         s.settimeout(CONNECT_TIMEOUT)
         s.connect((host, port))
         s.settimeout(timeout)
@@ -76,31 +83,22 @@ def reserved_port(host):
     connected: while it is open, no connect() elsewhere on the machine (a
     test running alongside) takes that port, and connect_from can still
     bind it."""
-    s = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+    s = tcp_socket(host)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     s.bind((host, 0))
     return s
 
 
-def connect_from(host, port, source_port, timeout=RECV_TIMEOUT, within=2.0):
+def connect_from(host, port, source_port, within=2.0):
     """connect() from source_port of host (held by reserved_port). The
     port's last connection may still be closing on our side for a moment
     (LAST_ACK), when the kernel refuses the same four-tuple: retried for
     `within` seconds."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
     give_up = time.monotonic() + within
     while True:
-        s = socket.socket(family, socket.SOCK_STREAM)
         try:
-            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            s.bind((host, source_port))
-            s.settimeout(CONNECT_TIMEOUT)
-            s.connect((host, port))
-            s.settimeout(timeout)
-            s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            return s
+            return connect(host, port, source_port=source_port)
         except OSError as e:
-            s.close()
             if e.errno != errno.EADDRNOTAVAIL or time.monotonic() > give_up:
                 raise
             time.sleep(0.05)

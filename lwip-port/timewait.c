@@ -11,7 +11,13 @@
  * everything the old connection received (RFC 1122 4.2.2.13): nothing of
  * the old connection can then be mistaken for the new one. So does this,
  * by ending the old TIME_WAIT before lwIP sees the SYN, which then meets
- * the listener as any other. */
+ * the listener as any other. Two parts of that rule are not followed:
+ * our side's first sequence number is lwIP's usual one, not forced above
+ * everything the old connection sent (Linux adds 64 KiB to it), and a SYN
+ * that turns out to be an old duplicate cannot bring the TIME_WAIT back.
+ * Both guard against segments delayed in the network, which a virtual
+ * link does not delay; the SYN's checksum is checked only afterwards, by
+ * lwIP. */
 #include "lwip-port/timewait.h"
 #include "lwip/priv/tcp_priv.h"
 #include "lwip/tcpip.h"

@@ -24,6 +24,10 @@
 
 void timewait_admit(const struct frame_tcp_syn *syn)
 {
+	/* Most SYNs meet no TIME_WAIT at all: then no lock either. (Reading
+	 * the list head unlocked is safe: the scheduler is cooperative.) */
+	if (!tcp_tw_pcbs)
+		return;
 	LOCK_TCPIP_CORE();
 	for (struct tcp_pcb *pcb = tcp_tw_pcbs; pcb; pcb = pcb->next) {
 		if (pcb->local_port != syn->dst_port || pcb->remote_port != syn->src_port ||

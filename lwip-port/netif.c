@@ -73,7 +73,7 @@ static void deliver(struct netdev *nd, const void *frame, size_t len)
 	struct netif *netif = nd->stack;
 	struct frame_tcp_syn syn;
 	if (frame_tcp_syn(frame, len, &syn))
-		timewait_admit(&syn);
+		timewait_admit(&syn, frame, len);
 	struct pbuf *p = len <= RXBUF_FRAME_MAX ? frame_buffer((u16_t)len) : NULL;
 	if (!p && (len > RXBUF_FRAME_MAX || frame_carries_no_data(frame, len)))
 		p = pbuf_alloc(PBUF_RAW, (u16_t)len, PBUF_RAM);

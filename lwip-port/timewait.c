@@ -7,22 +7,23 @@
  * new connection; the client resends its SYN seconds later, gets the same
  * answer, and its connect hangs until the TIME_WAIT ends.
  *
- * Linux and the BSDs accept the SYN when its sequence number lies beyond
- * everything the old connection received (RFC 1122 4.2.2.13): nothing of
- * the old connection can then be mistaken for the new one. So does this,
- * by ending the old TIME_WAIT before lwIP sees the SYN, which then meets
- * the listener as any other. Two parts of that rule are not followed:
- * our side's first sequence number is lwIP's usual one, not forced above
- * everything the old connection sent (Linux adds 64 KiB to it), and a SYN
- * that turns out to be an old duplicate cannot bring the TIME_WAIT back.
- * Both guard against segments delayed in the network, which a virtual
- * link does not delay; the SYN's checksum is checked only afterwards, by
- * lwIP. */
+ * RFC 1122 4.2.2.13 lets a SYN reopen the connection when its sequence
+ * number lies beyond everything the old connection received, as Linux and
+ * the BSDs do: nothing of the old connection can then be mistaken for the
+ * new one. So does this, by ending the old TIME_WAIT before lwIP sees the
+ * SYN, which then meets the listener as any other; our side's first
+ * sequence number is then set beyond everything the old connection sent
+ * (lwip-port/tcp_isn.c), the rule's other half. A SYN whose checksums are
+ * wrong ends nothing (lwIP would drop it afterwards). Not followed: a SYN
+ * that turns out to be an old duplicate cannot bring the TIME_WAIT back,
+ * which guards against segments delayed in a network; a virtual link does
+ * not delay them. */
+#include "lwip-port/tcp_isn.h"
 #include "lwip-port/timewait.h"
 #include "lwip/priv/tcp_priv.h"
 #include "lwip/tcpip.h"
 
-void timewait_admit(const struct frame_tcp_syn *syn)
+void timewait_admit(const struct frame_tcp_syn *syn, const uint8_t *frame, size_t len)
 {
 	/* Most SYNs meet no TIME_WAIT at all: then no lock either. (Reading
 	 * the list head unlocked is safe: the scheduler is cooperative.) */
@@ -34,8 +35,10 @@ void timewait_admit(const struct frame_tcp_syn *syn)
 		    ip4_addr_get_u32(ip_2_ip4(&pcb->local_ip)) != lwip_htonl(syn->dst) ||
 		    ip4_addr_get_u32(ip_2_ip4(&pcb->remote_ip)) != lwip_htonl(syn->src))
 			continue;
-		if (TCP_SEQ_GT(syn->seq, pcb->rcv_nxt))
+		if (TCP_SEQ_GT(syn->seq, pcb->rcv_nxt) && frame_tcp_checksums_ok(frame, len)) {
+			skiff_tcp_isn_after_timewait(pcb);
 			tcp_abort(pcb);         /* in TIME_WAIT: freed, nothing sent */
+		}
 		break;                          /* (one pcb per four-tuple) */
 	}
 	UNLOCK_TCPIP_CORE();

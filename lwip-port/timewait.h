@@ -4,9 +4,10 @@
 
 #include "drivers/net/frame.h"
 
-/* Called for each received SYN before lwIP sees it; takes the core lock.
- * Ends the TIME_WAIT that the SYN's connection would collide with, when
- * the SYN starts beyond everything that connection received. */
-void timewait_admit(const struct frame_tcp_syn *syn);
+/* Called for each received SYN (read from `frame`, `len` bytes) before
+ * lwIP sees it; takes the core lock. Ends the TIME_WAIT that the SYN's
+ * connection would collide with, when the SYN starts beyond everything
+ * that connection received and its checksums are right. */
+void timewait_admit(const struct frame_tcp_syn *syn, const uint8_t *frame, size_t len);
 
 #endif

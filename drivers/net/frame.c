@@ -22,6 +22,25 @@ static const uint8_t *tcp_header(const uint8_t *frame, size_t len, struct frame_
 	return frame + FRAME_ETH_HEADER + v->header;
 }
 
+/* The Internet checksum's running sum (RFC 1071) of `len` bytes, added to
+ * `sum`; folded only by ones_complement_ok. */
+static uint32_t ones_sum(const uint8_t *p, size_t len, uint32_t sum)
+{
+	for (; len > 1; p += 2, len -= 2)
+		sum += frame_be16(p);
+	if (len)
+		sum += (uint32_t)p[0] << 8;
+	return sum;
+}
+
+/* A field checksummed with the rest sums to all ones. */
+static bool ones_complement_ok(uint32_t sum)
+{
+	while (sum >> 16)
+		sum = (sum & 0xFFFF) + (sum >> 16);
+	return sum == 0xFFFF;
+}
+
 bool frame_ipv4(const uint8_t *frame, size_t len, struct frame_ipv4 *out)
 {
 	if (len < FRAME_ETH_HEADER + IPV4_MIN_HEADER || frame_be16(frame + 12) != ETHERTYPE_IPV4)
@@ -66,4 +85,18 @@ bool frame_tcp_syn(const uint8_t *frame, size_t len, struct frame_tcp_syn *out)
 		.seq = be32(tcp + 4),
 	};
 	return true;
+}
+
+bool frame_tcp_checksums_ok(const uint8_t *frame, size_t len)
+{
+	struct frame_ipv4 v;
+	const uint8_t *tcp = tcp_header(frame, len, &v);
+	if (!tcp)
+		return false;
+	const uint8_t *ip = frame + FRAME_ETH_HEADER;
+	if (!ones_complement_ok(ones_sum(ip, v.header, 0)))
+		return false;
+	unsigned tcp_total = v.total - v.header;
+	uint32_t pseudo = ones_sum(ip + 12, 8, PROTO_TCP + tcp_total);     /* addresses, protocol, length */
+	return ones_complement_ok(ones_sum(tcp, tcp_total, pseudo));
 }

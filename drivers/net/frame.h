@@ -43,4 +43,10 @@ struct frame_tcp_syn {
  * TCP header fits; fills `out` if so. */
 bool frame_tcp_syn(const uint8_t *frame, size_t len, struct frame_tcp_syn *out);
 
+/* Whether `frame` holds an unfragmented IPv4 TCP segment whose IPv4 header
+ * checksum and TCP checksum (pseudo-header included) are both right. For a
+ * decision taken on a segment before the stack, which checks them too,
+ * has seen it. */
+bool frame_tcp_checksums_ok(const uint8_t *frame, size_t len);
+
 #endif

@@ -108,6 +108,11 @@
  * transmit (virtio-net VIRTIO_NET_F_CSUM) saves the guest the work. */
 #define LWIP_CHECKSUM_CTRL_PER_NETIF 1
 
+/* TCP's first sequence numbers as RFC 6528 has them (lwip-port/tcp_isn.c):
+ * lwIP's own are a counter that anyone who saw one can continue. */
+#define LWIP_HOOK_FILENAME "lwip-port/tcp_isn.h"
+#define LWIP_HOOK_TCP_ISN skiff_tcp_isn
+
 /* Checks and statistics. */
 #define LWIP_STATS 0
 #define LWIP_NOASSERT_ON_ERROR 0

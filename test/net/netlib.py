@@ -261,9 +261,9 @@ def listen_for(seconds):
         time.sleep(seconds)
 
 
-def arp_frames(path):
-    """(operation, sender MAC, sender IP, target IP) of each ARP frame in a
-    classic pcap file of Ethernet frames."""
+def pcap_frames(path):
+    """The Ethernet frames of a classic pcap file (QEMU's filter-dump), in
+    order."""
     with open(path, "rb") as f:
         data = f.read()
     if len(data) < 24 or data[:4] not in (b"\xd4\xc3\xb2\xa1", b"\xa1\xb2\xc3\xd4"):
@@ -272,14 +272,39 @@ def arp_frames(path):
     frames, off = [], 24
     while off + 16 <= len(data):
         caplen = struct.unpack(order + "I", data[off + 8:off + 12])[0]
-        frame = data[off + 16:off + 16 + caplen]
+        frames.append(data[off + 16:off + 16 + caplen])
         off += 16 + caplen
+    return frames
+
+
+def arp_frames(path):
+    """(operation, sender MAC, sender IP, target IP) of each ARP frame in a
+    classic pcap file of Ethernet frames."""
+    frames = []
+    for frame in pcap_frames(path):
         if len(frame) >= 42 and frame[12:14] == b"\x08\x06":
             op = {1: "request", 2: "reply"}.get(struct.unpack(">H", frame[20:22])[0], "other")
             mac = ":".join("%02x" % b for b in frame[22:28])
             frames.append((op, mac, str(ipaddress.IPv4Address(frame[28:32])),
                            str(ipaddress.IPv4Address(frame[38:42]))))
     return frames
+
+
+TCP_FIN, TCP_SYN, TCP_RST, TCP_ACK = 0x01, 0x02, 0x04, 0x10
+
+
+def tcp_segments(path):
+    """(source port, destination port, flags, sequence number) of each IPv4
+    TCP segment in a classic pcap file of Ethernet frames."""
+    segments = []
+    for frame in pcap_frames(path):
+        if len(frame) < 34 or frame[12:14] != b"\x08\x00" or frame[23] != 6:
+            continue
+        tcp = frame[14 + (frame[14] & 15) * 4:]
+        if len(tcp) >= 20:
+            sport, dport, seq = struct.unpack(">HHI", tcp[:8])
+            segments.append((sport, dport, tcp[13], seq))
+    return segments
 
 
 def main(argv):

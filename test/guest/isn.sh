@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# TCP's first sequence numbers in the guest (test/net/isn_checks.py), seen
+# in QEMU's dump of the guest's frames: beyond the old connection's when a
+# client reuses a port in TIME_WAIT, far apart between ports, and far apart
+# between two boots for the same ports.
+# Usage: isn.sh MACHINE
+. "$(dirname "$0")/lib.sh"
+machine=$1
+net=$repo/test/net
+make -s -C "$repo" ARCH="$ARCH" "build/$ARCH/httpd.elf"
+guest_pid=
+stop_guest() {
+	[ -z "$guest_pid" ] || kill -- "-$guest_pid" 2>/dev/null || true
+	guest_pid=
+}
+trap 'stop_guest; rm -rf "$work"' EXIT
+
+# The same client port in both boots, so that the guest sees the same
+# addresses and ports twice.
+source_port=$(python3 "$net/netlib.py" free-port)
+for boot in 1 2; do
+	port=$(python3 "$net/netlib.py" free-port)
+	rm -f "$work/frames.pcap"
+	SKIFF_QEMU_ARGS="-object filter-dump,id=capture,netdev=net0,file=$work/frames.pcap" \
+		setsid "$SKIFF" run --arch "$ARCH" --machine "$machine" --timeout 300 --mem 64M \
+		-p "$port:8080" httpd -- --port 8080 </dev/null >"$work/raw" 2>&1 &
+	guest_pid=$!
+	python3 "$net/netlib.py" wait-line "$work/raw" "^httpd: listening on port 8080" 60 "$guest_pid" || {
+		tr -d '\r' <"$work/raw" >"$output"
+		fail "httpd never got ready (boot $boot)"
+	}
+	other=()
+	[ "$boot" = 1 ] || other=(--compare "$work/first")
+	python3 "$net/isn_checks.py" --port "$port" --pcap "$work/frames.pcap" --source-port "$source_port" \
+		--record "$work/first.$boot" "${other[@]}" || {
+		tr -d '\r' <"$work/raw" >"$output"
+		fail "sequence-number checks failed (boot $boot)"
+	}
+	pass
+	[ "$boot" = 2 ] || mv "$work/first.1" "$work/first"
+	stop_guest
+done
+done_ok

@@ -8,12 +8,6 @@
 machine=$1
 net=$repo/test/net
 make -s -C "$repo" ARCH="$ARCH" "build/$ARCH/httpd.elf"
-guest_pid=
-stop_guest() {
-	[ -z "$guest_pid" ] || kill -- "-$guest_pid" 2>/dev/null || true
-	guest_pid=
-}
-trap 'stop_guest; rm -rf "$work"' EXIT
 
 # The same client port in both boots, so that the guest sees the same
 # addresses and ports twice.

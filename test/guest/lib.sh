@@ -12,7 +12,15 @@ aarch64) MAIN_MACHINE=virt ;;
 *) echo "lib.sh: unknown architecture $ARCH" >&2; exit 2 ;;
 esac
 work=$(mktemp -d "${TMPDIR:-/tmp}/skiff-test.XXXXXX")
-trap 'rm -rf "$work"' EXIT
+# A guest a test starts in the background runs in its own process group
+# (setsid) with its PID in guest_pid: stop_guest stops skiff and its QEMU,
+# as the test's exit does.
+guest_pid=
+stop_guest() {
+	[ -z "$guest_pid" ] || kill -- "-$guest_pid" 2>/dev/null || true
+	guest_pid=
+}
+trap 'stop_guest; rm -rf "$work"' EXIT
 output=$work/output
 status=0
 checks=0

@@ -14,13 +14,6 @@ echo) checker=echo_checks.py guest_port=9000 app_args=(--port 9000) check_args=(
 *) echo "unknown app $app"; exit 2 ;;
 esac
 make -s -C "$repo" ARCH="$ARCH" "build/$ARCH/$app.elf"
-guest_pid=
-stop_guest() {
-	# The guest runs in its own process group: stop skiff and its QEMU.
-	[ -z "$guest_pid" ] || kill -- "-$guest_pid" 2>/dev/null || true
-	guest_pid=
-}
-trap 'stop_guest; rm -rf "$work"' EXIT
 
 for attempt in 1 2 3; do
 	port=$(python3 "$net/netlib.py" free-port)

@@ -594,8 +594,9 @@ static void test_busy_poll(void)
 {
 	int s = socket(AF_INET, SOCK_DGRAM, 0), u = socket(AF_INET, SOCK_DGRAM, 0);
 	struct sockaddr_in to = loopback(PORT_BASE + 12);
-	bind(s, (struct sockaddr *)&to, sizeof(to));
-	sendto(u, "ping", 4, 0, (struct sockaddr *)&to, sizeof(to));
+	CHECK(bind(s, (struct sockaddr *)&to, sizeof(to)) == 0 &&
+	      sendto(u, "ping", 4, 0, (struct sockaddr *)&to, sizeof(to)) == 4,
+	      "a datagram to ourselves goes out");
 	struct pollfd p = { .fd = s, .events = POLLIN };
 	long spins = 0;
 	while (poll(&p, 1, 0) == 0 && spins < 100000)
@@ -604,8 +605,8 @@ static void test_busy_poll(void)
 	char buf[8];
 	fd_set r;
 	struct timeval zero = { 0, 0 };
-	sendto(u, "pong", 4, 0, (struct sockaddr *)&to, sizeof(to));
-	recv(s, buf, sizeof(buf), 0);   /* the first */
+	CHECK(sendto(u, "pong", 4, 0, (struct sockaddr *)&to, sizeof(to)) == 4 &&
+	      recv(s, buf, sizeof(buf), 0) == 4, "a second datagram goes out, and the first is read");
 	spins = 0;
 	do {
 		FD_ZERO(&r);

@@ -10,8 +10,15 @@ net=$repo/test/net
 make -s -C "$repo" ARCH="$ARCH" "build/$ARCH/httpd.elf"
 
 # The same client port in both boots, so that the guest sees the same
-# addresses and ports twice.
-source_port=$(python3 "$net/netlib.py" free-port)
+# addresses and ports twice; held bound meanwhile, so that no other test's
+# connect() takes it.
+holder_pid=
+trap '[ -z "$holder_pid" ] || kill "$holder_pid" 2>/dev/null; stop_guest; rm -rf "$work"' EXIT
+python3 "$net/netlib.py" reserve 300 >"$work/source-port" &
+holder_pid=$!
+python3 "$net/netlib.py" wait-line "$work/source-port" "^[0-9]+$" 10 "$holder_pid" ||
+	fail "no client port to hold"
+source_port=$(cat "$work/source-port")
 for boot in 1 2; do
 	port=$(python3 "$net/netlib.py" free-port)
 	rm -f "$work/frames.pcap"

@@ -17,6 +17,12 @@ Also a small command line for the shell runners:
         listens on a free port of 127.0.0.1 with a backlog of 128, prints the
         port, and holds whatever connects (the kernel completes the
         handshakes) for SECONDS, for guests that test their client side
+    python3 netlib.py reserve SECONDS
+        holds a free port of 127.0.0.1 bound (reserved_port) for SECONDS and
+        prints it: no connect() on the machine takes it meanwhile, and
+        connect_from can still use it, from this process or another
+    python3 netlib.py arp-frames PCAP
+        prints the ARP frames of a pcap file (QEMU's filter-dump)
 """
 
 import argparse
@@ -307,12 +313,22 @@ def tcp_segments(path):
     return segments
 
 
+def reserve_for(seconds):
+    with reserved_port("127.0.0.1") as s:
+        print(s.getsockname()[1])
+        sys.stdout.flush()
+        time.sleep(seconds)
+
+
 def main(argv):
     if len(argv) == 2 and argv[1] == "free-port":
         print(free_port())
         return 0
     if len(argv) == 3 and argv[1] == "listen":
         listen_for(float(argv[2]))
+        return 0
+    if len(argv) == 3 and argv[1] == "reserve":
+        reserve_for(float(argv[2]))
         return 0
     if len(argv) == 3 and argv[1] == "arp-frames":
         for op, mac, sender, target in arp_frames(argv[2]):

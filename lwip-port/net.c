@@ -40,9 +40,36 @@ static void resolve_gateway(struct netif *netif)
 		etharp_request(netif, netif_ip4_gw(netif));
 }
 
+/* The address the console last gave for each interface (host order, 0
+ * for none), and whether the boot's own description is out: after it, a
+ * lease that ends or comes back with another address is reported, since
+ * whoever reaches the guest must be told. */
+static uint32_t shown_address[NETDEV_MAX];
+static bool described;
+
+static uint32_t address_of(struct netif *netif) { return lwip_ntohl(ip4_addr_get_u32(netif_ip4_addr(netif))); }
+
+static void report_change(struct netif *netif)
+{
+	uint32_t now = address_of(netif);
+	if (!described || netif->num >= NETDEV_MAX || now == shown_address[netif->num])
+		return;
+	char a[16], m[16], g[16];
+	ip4addr_ntoa_r(netif_ip4_addr(netif), a, sizeof(a));
+	ip4addr_ntoa_r(netif_ip4_netmask(netif), m, sizeof(m));
+	ip4addr_ntoa_r(netif_ip4_gw(netif), g, sizeof(g));
+	if (now)
+		log_warn("skiff: warning: en%d: new address %s netmask %s gateway %s (dhcp)\n", netif->num, a, m, g);
+	else
+		log_warn("skiff: warning: en%d: its address is gone (the DHCP lease ended); asking for another\n",
+			 netif->num);
+	shown_address[netif->num] = now;
+}
+
 static void status_changed(struct netif *netif)
 {
 	resolve_gateway(netif);
+	report_change(netif);
 	sem_up(&address_changed);
 }
 
@@ -117,6 +144,9 @@ static void set_dns(const struct cmdline *cl)
 
 void net_describe(void)
 {
+	for (int i = 0; i < netdev_count() && i < NETDEV_MAX; i++)
+		shown_address[i] = address_of(&netifs[i]);
+	described = true;
 	/* A quiet boot formats nothing: the formatter's first run is costly
 	 * under TCG (kernel/log.h). */
 	if (log_threshold < LOG_INFO)

@@ -6,7 +6,11 @@
 # dhcp-renew: the guest leases its address from test/net/dhcp_server.py on
 # the bridge (60 s, the least the client takes) and renews it by unicast at
 # half time, which QEMU's user networking (a 24 h lease) never shows.
-# Usage: tap.sh ping | http | dhcp-renew
+# dhcp-nak: the server refuses that renewal; the guest drops the address,
+# says so, leases another and says which. dhcp-expiry: the server falls
+# silent after the first lease; the guest renews, rebinds by broadcast and,
+# when the lease runs out, drops the address, says so and starts over.
+# Usage: tap.sh ping | http | dhcp-renew | dhcp-nak | dhcp-expiry
 . "$(dirname "$0")/lib.sh"
 ns=skiff-tap-$$
 guest_ip=192.168.77.2
@@ -86,6 +90,58 @@ dhcp-renew)
 		fail "no ping reply after the renewal: $(cat "$work/ping")"
 	pass
 	! grep -q "^DISCOVER at [0-9]" "$work/dhcp" || fail "the guest started over: $(cat "$work/dhcp")"
+	pass
+	;;
+dhcp-nak)
+	leased_ip=192.168.77.50 next_ip=192.168.77.51
+	ip netns exec "$ns" python3 "$repo/test/net/dhcp_server.py" br0 192.168.77.1 "$leased_ip" 60 50 \
+		--nak-renewal-then "$next_ip" >"$work/dhcp" 2>&1 &
+	server_pid=$!
+	wait_line "$work/dhcp" "^ready" 5 "$server_pid" || fail "the DHCP server did not start: $(cat "$work/dhcp")"
+	setsid ip netns exec "$ns" "$SKIFF" run --arch "$ARCH" --timeout "$GUEST_TIMEOUT" netinfo \
+		--net tap:tap0 -- --stay 50 </dev/null >"$work/raw" 2>&1 &
+	guest_pid=$!
+	# The renewal at half the lease (30 s) gets the NAK; a new lease follows.
+	wait_line "$work/raw" "new address $next_ip " 48 || true
+	tr -d '\r' <"$work/raw" >"$output"
+	expect_match "^skiff: en0 \\(virtio1@mmio[0-9a-f]+\\): $leased_ip netmask 255.255.255.0 gateway 192.168.77.1 \\(dhcp\\)$"
+	grep -q "^NAK sent" "$work/dhcp" || fail "the server refused nothing: $(cat "$work/dhcp")"
+	pass
+	expect_lines_matching "^skiff: warning: en0: " \
+		"skiff: warning: en0: its address is gone (the DHCP lease ended); asking for another" \
+		"skiff: warning: en0: new address $next_ip netmask 255.255.255.0 gateway 192.168.77.1 (dhcp)"
+	sed -n '/^NAK sent/,$p' "$work/dhcp" | grep -q "^DISCOVER at" ||
+		fail "the guest did not start over after the NAK: $(cat "$work/dhcp")"
+	pass
+	ip netns exec "$ns" ping -c 2 -i 0.2 -W 2 "$next_ip" >"$work/ping" 2>&1 ||
+		fail "no ping reply from the new address: $(cat "$work/ping")"
+	pass
+	;;
+dhcp-expiry)
+	leased_ip=192.168.77.50
+	ip netns exec "$ns" python3 "$repo/test/net/dhcp_server.py" br0 192.168.77.1 "$leased_ip" 60 80 \
+		--silent-after-lease >"$work/dhcp" 2>&1 &
+	server_pid=$!
+	wait_line "$work/dhcp" "^ready" 5 "$server_pid" || fail "the DHCP server did not start: $(cat "$work/dhcp")"
+	setsid ip netns exec "$ns" "$SKIFF" run --arch "$ARCH" --timeout 90 netinfo \
+		--net tap:tap0 -- --stay 75 </dev/null >"$work/raw" 2>&1 &
+	guest_pid=$!
+	wait_line "$work/raw" "its address is gone" 75 || true
+	tr -d '\r' <"$work/raw" >"$output"
+	expect_match "^skiff: en0 \\(virtio1@mmio[0-9a-f]+\\): $leased_ip netmask 255.255.255.0 gateway 192.168.77.1 \\(dhcp\\)$"
+	expect_line "skiff: warning: en0: its address is gone (the DHCP lease ended); asking for another"
+	# Renewing from half the lease (unicast), rebinding from 7/8 (52 s in
+	# whole seconds, broadcast), and a fresh start once the 60 s are over.
+	grep -qE "^REQUEST renewing from $leased_ip to 192\.168\.77\.1 ciaddr $leased_ip at (2[7-9]|3[0-6])\." "$work/dhcp" ||
+		fail "no renewal at half time: $(cat "$work/dhcp")"
+	pass
+	grep -qE "^REQUEST rebinding from $leased_ip to 255\.255\.255\.255 ciaddr $leased_ip at (51\.[5-9]|5[2-9]\.)" "$work/dhcp" ||
+		fail "no rebinding at 7/8 of the lease: $(cat "$work/dhcp")"
+	pass
+	wait_line "$work/dhcp" "^DISCOVER at (59|6[0-9])\." 5 || true
+	grep -qE "^DISCOVER at (59|6[0-9])\." "$work/dhcp" || fail "no new DISCOVER when the lease ended: $(cat "$work/dhcp")"
+	pass
+	! ip netns exec "$ns" ping -c 1 -W 1 "$leased_ip" >/dev/null 2>&1 || fail "the guest still answers on its old address"
 	pass
 	;;
 *) echo "unknown case $1"; exit 2 ;;

@@ -57,6 +57,25 @@ uint64_t isn_siphash24(const struct isn_key *key, const void *data, size_t len)
 	return s.v0 ^ s.v1 ^ s.v2 ^ s.v3;
 }
 
+void isn_stir(struct isn_pool *p, uint64_t sample)
+{
+	/* Each half of the new state is a keyed hash of the sample under the
+	 * old state: what went in before cannot be told from it or undone. */
+	const struct isn_key swapped = { p->state.k1, p->state.k0 };
+	uint64_t k0 = isn_siphash24(&p->state, &sample, sizeof sample);
+	p->state.k1 = isn_siphash24(&swapped, &sample, sizeof sample);
+	p->state.k0 = k0;
+	p->samples++;
+}
+
+void isn_key_from(struct isn_key *key, const struct isn_pool *p, uint64_t r0, uint64_t r1)
+{
+	uint64_t words[3] = { r0, r1, 0 };
+	key->k0 = isn_siphash24(&p->state, words, sizeof words);
+	words[2] = 1;
+	key->k1 = isn_siphash24(&p->state, words, sizeof words);
+}
+
 static void put_be32(uint8_t *p, uint32_t v)
 {
 	p[0] = (uint8_t)(v >> 24);
@@ -85,18 +104,38 @@ static bool same_tuple(const struct isn_tuple *a, const struct isn_tuple *b)
  * may still have in flight lies in the new one's range. */
 #define FLOOR_GAP (65535u + 2u)
 
-void isn_floor_arm(struct isn_floor *f, const struct isn_tuple *t, uint32_t old_snd_nxt)
+static struct isn_floor *live_floor(struct isn_floors *f, const struct isn_tuple *t, uint64_t now_ns)
 {
-	f->armed = true;
-	f->tuple = *t;
-	f->least = old_snd_nxt + FLOOR_GAP;
+	for (int i = 0; i < ISN_FLOORS; i++)
+		if (f->floor[i].armed && now_ns < f->floor[i].until_ns && same_tuple(t, &f->floor[i].tuple))
+			return &f->floor[i];
+	return NULL;
 }
 
-uint32_t isn_floor_apply(struct isn_floor *f, const struct isn_tuple *t, uint32_t iss)
+void isn_floor_arm(struct isn_floors *f, const struct isn_tuple *t, uint32_t old_snd_nxt, uint64_t now_ns)
 {
-	if (!f->armed || !same_tuple(t, &f->tuple))
+	struct isn_floor *slot = live_floor(f, t, now_ns);
+	if (!slot) {
+		slot = &f->floor[0];
+		for (int i = 0; i < ISN_FLOORS; i++) {
+			struct isn_floor *c = &f->floor[i];
+			if (!c->armed || now_ns >= c->until_ns) {
+				slot = c;               /* free */
+				break;
+			}
+			if (c->until_ns < slot->until_ns)
+				slot = c;               /* the oldest so far */
+		}
+	}
+	*slot = (struct isn_floor){ true, *t, old_snd_nxt + FLOOR_GAP, now_ns + ISN_FLOOR_LIFE_NS };
+}
+
+uint32_t isn_floor_apply(struct isn_floors *f, const struct isn_tuple *t, uint32_t iss, uint64_t now_ns)
+{
+	struct isn_floor *slot = live_floor(f, t, now_ns);
+	if (!slot)
 		return iss;
-	f->armed = false;
+	slot->armed = false;
 	/* Sequence space wraps: "below" is a negative 32-bit distance. */
-	return (int32_t)(iss - f->least) < 0 ? f->least : iss;
+	return (int32_t)(iss - slot->least) < 0 ? slot->least : iss;
 }

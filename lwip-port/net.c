@@ -61,7 +61,7 @@ static void report_change(struct netif *netif)
 	if (now)
 		log_warn("skiff: warning: en%d: new address %s netmask %s gateway %s (dhcp)\n", netif->num, a, m, g);
 	else
-		log_warn("skiff: warning: en%d: its address is gone (the DHCP lease ended); asking for another\n",
+		log_warn("skiff: warning: en%d: its address is gone (its DHCP lease ended or was refused)\n",
 			 netif->num);
 	shown_address[netif->num] = now;
 }

@@ -10,6 +10,7 @@
 #include "kernel/thread.h"
 #include "lwip-port/net.h"
 #include "lwip-port/rxbuf.h"
+#include "lwip-port/tcp_isn.h"
 #include "lwip-port/timewait.h"
 #include "lwip/etharp.h"
 #include "lwip/netif.h"
@@ -71,9 +72,7 @@ static struct pbuf *frame_buffer(u16_t len)
 static void deliver(struct netdev *nd, const void *frame, size_t len)
 {
 	struct netif *netif = nd->stack;
-	struct frame_tcp_syn syn;
-	if (frame_tcp_syn(frame, len, &syn))
-		timewait_admit(&syn, frame, len);
+	skiff_tcp_isn_note_frame();
 	struct pbuf *p = len <= RXBUF_FRAME_MAX ? frame_buffer((u16_t)len) : NULL;
 	if (!p && (len > RXBUF_FRAME_MAX || frame_carries_no_data(frame, len)))
 		p = pbuf_alloc(PBUF_RAW, (u16_t)len, PBUF_RAM);
@@ -82,6 +81,11 @@ static void deliver(struct netdev *nd, const void *frame, size_t len)
 		return;
 	}
 	pbuf_take(p, frame, (u16_t)len);
+	/* A TIME_WAIT is ended right before lwIP sees the SYN that ends it,
+	 * not before frame_buffer, which may wait for a buffer meanwhile. */
+	struct frame_tcp_syn syn;
+	if (frame_tcp_syn(frame, len, &syn))
+		timewait_admit(&syn, frame, len);
 	if (netif->input(p, netif) != ERR_OK) {
 		pbuf_free(p);
 		nd->rx_dropped++;

@@ -1,13 +1,15 @@
-/* lwIP's first sequence numbers from lwip-port/isn.c (see tcp_isn.h).
- * Called by lwIP with the core lock held, which also guards this state. */
+/* lwIP's first sequence numbers from lwip-port/isn.c (see tcp_isn.h). The
+ * hook runs with lwIP's core lock held; the frame notes come from the NIC
+ * driver's thread, which the cooperative scheduler never interrupts. */
 #include "kernel/arch.h"
 #include "lwip-port/isn.h"
 #include "lwip-port/tcp_isn.h"
 #include "lwip/tcp.h"
 
+static struct isn_pool pool;
 static struct isn_key key;
 static bool keyed;
-static struct isn_floor after_timewait;
+static struct isn_floors after_timewait;
 
 static struct isn_tuple tuple_of(const ip_addr_t *local_ip, u16_t local_port, const ip_addr_t *remote_ip,
 				 u16_t remote_port)
@@ -20,22 +22,30 @@ static struct isn_tuple tuple_of(const ip_addr_t *local_ip, u16_t local_port, co
 	};
 }
 
+void skiff_tcp_isn_note_frame(void)
+{
+	if (!keyed)
+		isn_stir(&pool, arch_cycles());
+}
+
 u32_t skiff_tcp_isn(const ip_addr_t *local_ip, u16_t local_port, const ip_addr_t *remote_ip,
 		    u16_t remote_port)
 {
-	/* Keyed at the first connection, when the cycle counter that seeds
-	 * arch_random64 without RDRAND has moved on from its boot value. */
+	/* The key is drawn at the first connection: arch_random64 gives the
+	 * CPU's generator where there is one; the pool holds the cycle
+	 * counter at every frame received until then (the first SYN's
+	 * included), whose low bits the host's timing decides. */
 	if (!keyed) {
-		key.k0 = arch_random64();
-		key.k1 = arch_random64();
+		isn_key_from(&key, &pool, arch_random64(), arch_random64());
 		keyed = true;
 	}
+	uint64_t now = arch_monotonic_ns();
 	struct isn_tuple t = tuple_of(local_ip, local_port, remote_ip, remote_port);
-	return isn_floor_apply(&after_timewait, &t, isn_generate(&key, &t, arch_monotonic_ns()));
+	return isn_floor_apply(&after_timewait, &t, isn_generate(&key, &t, now), now);
 }
 
 void skiff_tcp_isn_after_timewait(const struct tcp_pcb *old)
 {
 	struct isn_tuple t = tuple_of(&old->local_ip, old->local_port, &old->remote_ip, old->remote_port);
-	isn_floor_arm(&after_timewait, &t, old->snd_nxt);
+	isn_floor_arm(&after_timewait, &t, old->snd_nxt, arch_monotonic_ns());
 }

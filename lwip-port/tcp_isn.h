@@ -8,8 +8,8 @@
 struct tcp_pcb;
 
 /* LWIP_HOOK_TCP_ISN: the first sequence number of a new connection, as
- * RFC 6528 has it (lwip-port/isn.h) instead of lwIP's counter, which
- * anyone who saw one connection's number could continue. */
+ * RFC 6528 has it (lwip-port/isn.h) instead of lwIP's counter, whose
+ * numbers anyone can predict. */
 u32_t skiff_tcp_isn(const ip_addr_t *local_ip, u16_t local_port, const ip_addr_t *remote_ip,
 		    u16_t remote_port);
 
@@ -17,5 +17,9 @@ u32_t skiff_tcp_isn(const ip_addr_t *local_ip, u16_t local_port, const ip_addr_t
  * ended for a new one on its ports (lwip-port/timewait.c): the new one
  * then starts beyond everything the old one sent. */
 void skiff_tcp_isn_after_timewait(const struct tcp_pcb *old);
+
+/* Called for every frame received: until the key is drawn, the moment is
+ * a sample for it (lwip-port/isn.h, struct isn_pool). */
+void skiff_tcp_isn_note_frame(void);
 
 #endif

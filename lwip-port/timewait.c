@@ -7,17 +7,17 @@
  * new connection; the client resends its SYN seconds later, gets the same
  * answer, and its connect hangs until the TIME_WAIT ends.
  *
- * RFC 1122 4.2.2.13 lets a SYN reopen the connection when its sequence
- * number lies beyond everything the old connection received, as Linux and
- * the BSDs do: nothing of the old connection can then be mistaken for the
- * new one. So does this, by ending the old TIME_WAIT before lwIP sees the
- * SYN, which then meets the listener as any other; our side's first
- * sequence number is then set beyond everything the old connection sent
- * (lwip-port/tcp_isn.c), the rule's other half. A SYN whose checksums are
- * wrong ends nothing (lwIP would drop it afterwards). Not followed: a SYN
- * that turns out to be an old duplicate cannot bring the TIME_WAIT back,
- * which guards against segments delayed in a network; a virtual link does
- * not delay them. */
+ * RFC 1122 4.2.2.13 lets a SYN reopen a connection in TIME_WAIT if the new
+ * connection's numbers start beyond the old one's. Linux and the BSDs take
+ * such a SYN when its sequence number lies beyond everything the old
+ * connection received, and so does this, by ending the old TIME_WAIT right
+ * before lwIP sees the SYN, which then meets the listener as any other.
+ * Our side's first number is then set beyond everything the old
+ * connection sent (lwip-port/tcp_isn.c), as the RFC asks. A SYN whose
+ * checksums are wrong ends nothing (lwIP drops it afterwards). Not
+ * followed: a SYN that turns out to be an old duplicate cannot bring the
+ * TIME_WAIT back (the RFC's fallback), which guards against segments
+ * delayed in a network; a virtual link does not delay them. */
 #include "lwip-port/tcp_isn.h"
 #include "lwip-port/timewait.h"
 #include "lwip/priv/tcp_priv.h"

@@ -1,6 +1,7 @@
-/* Reading the Ethernet and IPv4 headers of a frame: for a driver's checksum
- * offload (sent frames) and for the stack's choice of buffer (received
- * ones). Pure logic, host-tested. */
+/* Reading the Ethernet, IPv4 and TCP headers of a frame: for a driver's
+ * checksum offload (sent frames), and for what is decided about a received
+ * frame before lwIP sees it (its buffer; a SYN that ends a TIME_WAIT, once
+ * its checksums are checked). Pure logic, host-tested. */
 #ifndef SKIFF_NET_FRAME_H
 #define SKIFF_NET_FRAME_H
 

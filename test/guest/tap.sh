@@ -98,7 +98,7 @@ dhcp-nak)
 		--nak-renewal-then "$next_ip" >"$work/dhcp" 2>&1 &
 	server_pid=$!
 	wait_line "$work/dhcp" "^ready" 5 "$server_pid" || fail "the DHCP server did not start: $(cat "$work/dhcp")"
-	setsid ip netns exec "$ns" "$SKIFF" run --arch "$ARCH" --timeout "$GUEST_TIMEOUT" netinfo \
+	setsid ip netns exec "$ns" "$SKIFF" run --arch "$ARCH" --timeout 90 netinfo \
 		--net tap:tap0 -- --stay 50 </dev/null >"$work/raw" 2>&1 &
 	guest_pid=$!
 	# The renewal at half the lease (30 s) gets the NAK; a new lease follows.
@@ -108,7 +108,7 @@ dhcp-nak)
 	grep -q "^NAK sent" "$work/dhcp" || fail "the server refused nothing: $(cat "$work/dhcp")"
 	pass
 	expect_lines_matching "^skiff: warning: en0: " \
-		"skiff: warning: en0: its address is gone (the DHCP lease ended); asking for another" \
+		"skiff: warning: en0: its address is gone (its DHCP lease ended or was refused)" \
 		"skiff: warning: en0: new address $next_ip netmask 255.255.255.0 gateway 192.168.77.1 (dhcp)"
 	sed -n '/^NAK sent/,$p' "$work/dhcp" | grep -q "^DISCOVER at" ||
 		fail "the guest did not start over after the NAK: $(cat "$work/dhcp")"
@@ -129,7 +129,7 @@ dhcp-expiry)
 	wait_line "$work/raw" "its address is gone" 75 || true
 	tr -d '\r' <"$work/raw" >"$output"
 	expect_match "^skiff: en0 \\(virtio1@mmio[0-9a-f]+\\): $leased_ip netmask 255.255.255.0 gateway 192.168.77.1 \\(dhcp\\)$"
-	expect_line "skiff: warning: en0: its address is gone (the DHCP lease ended); asking for another"
+	expect_line "skiff: warning: en0: its address is gone (its DHCP lease ended or was refused)"
 	# Renewing from half the lease (unicast), rebinding from 7/8 (52 s in
 	# whole seconds, broadcast), and a fresh start once the 60 s are over.
 	grep -qE "^REQUEST renewing from $leased_ip to 192\.168\.77\.1 ciaddr $leased_ip at (2[7-9]|3[0-6])\." "$work/dhcp" ||
@@ -142,6 +142,8 @@ dhcp-expiry)
 	grep -qE "^DISCOVER at (59|6[0-9])\." "$work/dhcp" || fail "no new DISCOVER when the lease ended: $(cat "$work/dhcp")"
 	pass
 	! ip netns exec "$ns" ping -c 1 -W 1 "$leased_ip" >/dev/null 2>&1 || fail "the guest still answers on its old address"
+	pass
+	kill -0 "$guest_pid" 2>/dev/null || fail "the guest stopped when its lease ended"
 	pass
 	;;
 *) echo "unknown case $1"; exit 2 ;;

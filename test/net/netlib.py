@@ -267,20 +267,26 @@ def listen_for(seconds):
         time.sleep(seconds)
 
 
-def pcap_frames(path):
-    """The Ethernet frames of a classic pcap file (QEMU's filter-dump), in
-    order."""
+def pcap_records(path):
+    """(seconds, frame) of each Ethernet frame of a classic pcap file
+    (QEMU's filter-dump), in order; seconds as the dumper's clock read
+    them when the frame passed."""
     with open(path, "rb") as f:
         data = f.read()
     if len(data) < 24 or data[:4] not in (b"\xd4\xc3\xb2\xa1", b"\xa1\xb2\xc3\xd4"):
         raise ValueError("%s: not a pcap file" % path)
     order = "<" if data[:4] == b"\xd4\xc3\xb2\xa1" else ">"
-    frames, off = [], 24
+    records, off = [], 24
     while off + 16 <= len(data):
-        caplen = struct.unpack(order + "I", data[off + 8:off + 12])[0]
-        frames.append(data[off + 16:off + 16 + caplen])
+        sec, usec, caplen = struct.unpack(order + "III", data[off:off + 12])
+        records.append((sec + usec / 1e6, data[off + 16:off + 16 + caplen]))
         off += 16 + caplen
-    return frames
+    return records
+
+
+def pcap_frames(path):
+    """The Ethernet frames of a classic pcap file, in order."""
+    return [frame for _, frame in pcap_records(path)]
 
 
 def arp_frames(path):
@@ -300,16 +306,16 @@ TCP_FIN, TCP_SYN, TCP_RST, TCP_ACK = 0x01, 0x02, 0x04, 0x10
 
 
 def tcp_segments(path):
-    """(source port, destination port, flags, sequence number) of each IPv4
-    TCP segment in a classic pcap file of Ethernet frames."""
+    """(seconds, source port, destination port, flags, sequence number) of
+    each IPv4 TCP segment in a classic pcap file of Ethernet frames."""
     segments = []
-    for frame in pcap_frames(path):
+    for when, frame in pcap_records(path):
         if len(frame) < 34 or frame[12:14] != b"\x08\x00" or frame[23] != 6:
             continue
         tcp = frame[14 + (frame[14] & 15) * 4:]
         if len(tcp) >= 20:
             sport, dport, seq = struct.unpack(">HHI", tcp[:8])
-            segments.append((sport, dport, tcp[13], seq))
+            segments.append((when, sport, dport, tcp[13], seq))
     return segments
 
 

@@ -227,6 +227,18 @@ static void test_checksums(void)
 	CHECK(frame_tcp_checksums_ok(frame, len));
 	frame[ETH + 46] ^= 1;           /* the last data byte */
 	CHECK(!frame_tcp_checksums_ok(frame, len));
+	/* IPv4 options: in the header's checksum, not in TCP's. */
+	len = tcp_frame(24, 20, 3);
+	frame[ETH + 20] = 0x94;         /* router alert */
+	frame[ETH + 21] = 4;
+	memcpy(frame + ETH + 44, "abc", 3);
+	fill_checksums();
+	CHECK(frame_tcp_checksums_ok(frame, len));
+	frame[ETH + 22] ^= 1;
+	CHECK(!frame_tcp_checksums_ok(frame, len));
+	frame[ETH + 22] ^= 1;
+	frame[ETH + 24 + 4] ^= 1;       /* the sequence number, after the options */
+	CHECK(!frame_tcp_checksums_ok(frame, len));
 	/* Not TCP, or not readable: no verdict of "right". */
 	len = syn_frame(0x02);
 	frame[ETH + 9] = 17;

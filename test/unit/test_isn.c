@@ -1,6 +1,7 @@
 /* Unit tests of TCP's initial sequence numbers (lwip-port/isn.c): SipHash
  * against the published test vectors, RFC 6528's clock and tuple parts,
- * and the floor for a connection that takes over a TIME_WAIT's ports. */
+ * the floors for connections that take over a TIME_WAIT's ports, and the
+ * pool the key is drawn from. */
 #include <stdint.h>
 
 #include "check.h"
@@ -59,26 +60,86 @@ static void test_tuple_part(void)
 	CHECK(isn_generate(&other, &client, now) != base);
 }
 
+#define SECOND 1000000000ull
+
 static void test_floor(void)
 {
-	struct isn_floor f = { 0 };
-	CHECK(isn_floor_apply(&f, &client, 1000) == 1000);        /* nothing armed */
+	struct isn_floors f = { 0 };
+	uint64_t t = 10 * SECOND;
+	CHECK(isn_floor_apply(&f, &client, 1000, t) == 1000);     /* nothing armed */
 
-	isn_floor_arm(&f, &client, 50000);
+	isn_floor_arm(&f, &client, 50000, t);
 	struct isn_tuple other = client;
 	other.remote_port++;
-	CHECK(isn_floor_apply(&f, &other, 1000) == 1000);         /* another tuple */
-	CHECK(isn_floor_apply(&f, &client, 1000) == 50000u + 65537u);
-	CHECK(isn_floor_apply(&f, &client, 1000) == 1000);        /* used up */
+	CHECK(isn_floor_apply(&f, &other, 1000, t) == 1000);      /* another tuple */
+	CHECK(isn_floor_apply(&f, &client, 1000, t) == 50000u + 65537u);
+	CHECK(isn_floor_apply(&f, &client, 1000, t) == 1000);     /* used up */
 
-	isn_floor_arm(&f, &client, 50000);
-	CHECK(isn_floor_apply(&f, &client, 200000) == 200000);    /* already beyond */
+	isn_floor_arm(&f, &client, 50000, t);
+	CHECK(isn_floor_apply(&f, &client, 200000, t) == 200000); /* already beyond */
 
 	/* Across the wrap of sequence space. */
-	isn_floor_arm(&f, &client, 0xFFFFFFF0u);
-	CHECK(isn_floor_apply(&f, &client, 5) == 0xFFF1u);
-	isn_floor_arm(&f, &client, 0xFFFFFFF0u);
-	CHECK(isn_floor_apply(&f, &client, 0x20000) == 0x20000);
+	isn_floor_arm(&f, &client, 0xFFFFFFF0u, t);
+	CHECK(isn_floor_apply(&f, &client, 5, t) == 0xFFF1u);
+	isn_floor_arm(&f, &client, 0xFFFFFFF0u, t);
+	CHECK(isn_floor_apply(&f, &client, 0x20000, t) == 0x20000);
+
+	/* A floor lasts as long as a client retries its SYN, then goes. */
+	isn_floor_arm(&f, &client, 50000, t);
+	CHECK(isn_floor_apply(&f, &client, 1000, t + ISN_FLOOR_LIFE_NS - 1) == 50000u + 65537u);
+	isn_floor_arm(&f, &client, 50000, t);
+	CHECK(isn_floor_apply(&f, &client, 1000, t + ISN_FLOOR_LIFE_NS) == 1000);
+
+	/* Several at once, each for its own tuple; arming a tuple again
+	 * replaces its floor. */
+	struct isn_floors g = { 0 };
+	struct isn_tuple tuples[ISN_FLOORS];
+	for (int i = 0; i < ISN_FLOORS; i++) {
+		tuples[i] = client;
+		tuples[i].remote_port = (uint16_t)(50000 + i);
+		isn_floor_arm(&g, &tuples[i], 100000u * (unsigned)(i + 1), t + (uint64_t)i);
+	}
+	isn_floor_arm(&g, &tuples[1], 900000, t + 10);
+	for (int i = ISN_FLOORS - 1; i >= 0; i--)
+		CHECK_INT(isn_floor_apply(&g, &tuples[i], 0, t + 20), (i == 1 ? 900000u : 100000u * (i + 1)) + 65537u);
+	/* With all in use, a new one replaces the oldest. */
+	for (int i = 0; i < ISN_FLOORS; i++)
+		isn_floor_arm(&g, &tuples[i], 1000, t + (uint64_t)i);
+	struct isn_tuple newest = client;
+	newest.remote_port = 60000;
+	isn_floor_arm(&g, &newest, 7000, t + 100);
+	CHECK(isn_floor_apply(&g, &tuples[0], 0, t + 200) == 0);                 /* the oldest went */
+	CHECK(isn_floor_apply(&g, &newest, 0, t + 200) == 7000u + 65537u);
+	for (int i = 1; i < ISN_FLOORS; i++)
+		CHECK(isn_floor_apply(&g, &tuples[i], 0, t + 200) == 1000u + 65537u);
+}
+
+static void test_pool(void)
+{
+	/* The key depends on every sample and on their order. */
+	struct isn_pool a = { 0 }, b = { 0 }, c = { 0 };
+	for (uint64_t s = 1; s <= 3; s++) {
+		isn_stir(&a, s * 1000);
+		isn_stir(&b, s == 2 ? 2001 : s * 1000);
+		isn_stir(&c, (4 - s) * 1000);
+	}
+	CHECK_INT(a.samples, 3);
+	struct isn_key ka, kb, kc, ka2;
+	isn_key_from(&ka, &a, 7, 8);
+	isn_key_from(&kb, &b, 7, 8);
+	isn_key_from(&kc, &c, 7, 8);
+	isn_key_from(&ka2, &a, 7, 9);
+	CHECK(ka.k0 != kb.k0 && ka.k1 != kb.k1);
+	CHECK(ka.k0 != kc.k0 && ka.k1 != kc.k1);
+	CHECK(ka.k0 != ka2.k0 && ka.k1 != ka2.k1);
+	CHECK(ka.k0 != ka.k1);
+	/* Without samples (no frame before the first connection) the key
+	 * still comes from the two values given. */
+	struct isn_pool empty = { 0 };
+	struct isn_key k1, k2;
+	isn_key_from(&k1, &empty, 1, 2);
+	isn_key_from(&k2, &empty, 1, 3);
+	CHECK(k1.k0 != k2.k0);
 }
 
 int main(void)
@@ -87,5 +148,6 @@ int main(void)
 	test_clock_part();
 	test_tuple_part();
 	test_floor();
+	test_pool();
 	return check_report();
 }

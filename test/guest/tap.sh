@@ -37,6 +37,23 @@ ip -n "$ns" addr add 192.168.77.1/24 dev br0
 ip -n "$ns" link set br0 up
 ip -n "$ns" link set tap0 up
 
+# lease_from_script LEASED_IP SECONDS [dhcp_server.py options]: the scripted
+# DHCP server on the bridge (60 s leases), for SECONDS; then netinfo_by_dhcp
+# STAY TIMEOUT: netinfo leasing its address on tap0 and staying up STAY s.
+lease_from_script() {
+	local leased=$1 seconds=$2
+	shift 2
+	ip netns exec "$ns" python3 "$repo/test/net/dhcp_server.py" br0 192.168.77.1 "$leased" 60 "$seconds" "$@" \
+		>"$work/dhcp" 2>&1 &
+	server_pid=$!
+	wait_line "$work/dhcp" "^ready" 5 "$server_pid" || fail "the DHCP server did not start: $(cat "$work/dhcp")"
+}
+netinfo_by_dhcp() {
+	setsid ip netns exec "$ns" "$SKIFF" run --arch "$ARCH" --timeout "$2" netinfo \
+		--net tap:tap0 -- --stay "$1" </dev/null >"$work/raw" 2>&1 &
+	guest_pid=$!
+}
+
 case $1 in
 ping)
 	setsid ip netns exec "$ns" "$SKIFF" run --arch "$ARCH" --timeout "$GUEST_TIMEOUT" netinfo \
@@ -67,13 +84,8 @@ http)
 	;;
 dhcp-renew)
 	leased_ip=192.168.77.50
-	ip netns exec "$ns" python3 "$repo/test/net/dhcp_server.py" br0 192.168.77.1 "$leased_ip" 60 50 \
-		>"$work/dhcp" 2>&1 &
-	server_pid=$!
-	wait_line "$work/dhcp" "^ready" 5 "$server_pid" || fail "the DHCP server did not start: $(cat "$work/dhcp")"
-	setsid ip netns exec "$ns" "$SKIFF" run --arch "$ARCH" --timeout "$GUEST_TIMEOUT" netinfo \
-		--net tap:tap0 -- --stay 45 </dev/null >"$work/raw" 2>&1 &
-	guest_pid=$!
+	lease_from_script "$leased_ip" 50
+	netinfo_by_dhcp 45 "$GUEST_TIMEOUT"
 	wait_line "$work/raw" "netinfo: staying up" 10 || true
 	tr -d '\r' <"$work/raw" >"$output"
 	expect_match "^skiff: en0 \\(virtio1@mmio[0-9a-f]+\\): $leased_ip netmask 255.255.255.0 gateway 192.168.77.1 \\(dhcp\\)$"
@@ -94,13 +106,8 @@ dhcp-renew)
 	;;
 dhcp-nak)
 	leased_ip=192.168.77.50 next_ip=192.168.77.51
-	ip netns exec "$ns" python3 "$repo/test/net/dhcp_server.py" br0 192.168.77.1 "$leased_ip" 60 50 \
-		--nak-renewal-then "$next_ip" >"$work/dhcp" 2>&1 &
-	server_pid=$!
-	wait_line "$work/dhcp" "^ready" 5 "$server_pid" || fail "the DHCP server did not start: $(cat "$work/dhcp")"
-	setsid ip netns exec "$ns" "$SKIFF" run --arch "$ARCH" --timeout 90 netinfo \
-		--net tap:tap0 -- --stay 50 </dev/null >"$work/raw" 2>&1 &
-	guest_pid=$!
+	lease_from_script "$leased_ip" 50 --nak-renewal-then "$next_ip"
+	netinfo_by_dhcp 50 90
 	# The renewal at half the lease (30 s) gets the NAK; a new lease follows.
 	wait_line "$work/raw" "new address $next_ip " 48 || true
 	tr -d '\r' <"$work/raw" >"$output"
@@ -119,13 +126,8 @@ dhcp-nak)
 	;;
 dhcp-expiry)
 	leased_ip=192.168.77.50
-	ip netns exec "$ns" python3 "$repo/test/net/dhcp_server.py" br0 192.168.77.1 "$leased_ip" 60 80 \
-		--silent-after-lease >"$work/dhcp" 2>&1 &
-	server_pid=$!
-	wait_line "$work/dhcp" "^ready" 5 "$server_pid" || fail "the DHCP server did not start: $(cat "$work/dhcp")"
-	setsid ip netns exec "$ns" "$SKIFF" run --arch "$ARCH" --timeout 90 netinfo \
-		--net tap:tap0 -- --stay 75 </dev/null >"$work/raw" 2>&1 &
-	guest_pid=$!
+	lease_from_script "$leased_ip" 80 --silent-after-lease
+	netinfo_by_dhcp 75 90
 	wait_line "$work/raw" "its address is gone" 75 || true
 	tr -d '\r' <"$work/raw" >"$output"
 	expect_match "^skiff: en0 \\(virtio1@mmio[0-9a-f]+\\): $leased_ip netmask 255.255.255.0 gateway 192.168.77.1 \\(dhcp\\)$"

@@ -10,7 +10,9 @@
 # says so, leases another and says which. dhcp-expiry: the server falls
 # silent after the first lease; the guest renews, rebinds by broadcast and,
 # when the lease runs out, drops the address, says so and starts over.
-# Usage: tap.sh ping | http | dhcp-renew | dhcp-nak | dhcp-expiry
+# timewait-raw: hand-made SYNs against a connection in TIME_WAIT (one with a
+# wrong checksum ends nothing).
+# Usage: tap.sh ping | http | timewait-raw | dhcp-renew | dhcp-nak | dhcp-expiry
 . "$(dirname "$0")/lib.sh"
 ns=skiff-tap-$$
 guest_ip=192.168.77.2
@@ -80,6 +82,19 @@ http)
 	ip netns exec "$ns" curl -sS --max-time 10 -o /dev/null -w '%{http_code}' \
 		"http://$guest_ip:8080/$(head -c 3000 /dev/zero | tr '\0' a)" >"$work/code" 2>&1 || true
 	[ "$(cat "$work/code")" = 404 ] || fail "long request answered $(cat "$work/code")"
+	pass
+	;;
+timewait-raw)
+	# SYNs written by hand (test/net/timewait_raw.py) against a connection
+	# in TIME_WAIT: one with a wrong checksum must not end it.
+	setsid ip netns exec "$ns" "$SKIFF" run --arch "$ARCH" --timeout "$GUEST_TIMEOUT" httpd \
+		--net tap:tap0 --ip "$guest_ip/24,192.168.77.1" -- --port 8080 </dev/null >"$work/raw" 2>&1 &
+	guest_pid=$!
+	wait_line "$work/raw" "^httpd: listening on port 8080" 30 "$guest_pid" || true
+	tr -d '\r' <"$work/raw" >"$output"
+	expect_match "^httpd: listening on port 8080"
+	ip netns exec "$ns" python3 "$repo/test/net/timewait_raw.py" br0 "$guest_ip" 8080 >"$work/tw" 2>&1 ||
+		fail "raw SYNs against a TIME_WAIT: $(cat "$work/tw")"
 	pass
 	;;
 dhcp-renew)

@@ -1,0 +1,133 @@
+#!/usr/bin/env python3
+"""What a guest's httpd does with SYNs that meet a connection in TIME_WAIT,
+sent as raw frames. For tap.sh only: run as root inside the test's own
+network namespace, on its bridge, so nothing leaves the namespace.
+
+    timewait_raw.py BRIDGE GUEST_IP PORT
+
+A connection from this side (a real one, the kernel's) asks for / with
+HTTP/1.0; the server closes first and keeps the connection in TIME_WAIT.
+Then, from the same port, as raw frames:
+  1. a SYN beyond the old connection but with a wrong TCP checksum: it must
+     end nothing;
+  2. a right SYN that is not beyond it: the TIME_WAIT answers it with a bare
+     ACK (had 1 ended the TIME_WAIT, the listener would answer SYN-ACK);
+  3. a right SYN beyond it: now the TIME_WAIT ends and the listener answers
+     SYN-ACK (that the answers differ is what makes 2 mean anything).
+Prints one line per step and exits 1 if any went otherwise.
+"""
+import socket
+import struct
+import sys
+import threading
+import time
+
+ETH_P_ALL = 0x0003
+ETH_P_IP = 0x0800
+SYN, RST, ACK, FIN = 0x02, 0x04, 0x10, 0x01
+
+
+def checksum(data):
+    if len(data) % 2:
+        data += b"\0"
+    total = sum(struct.unpack("!%dH" % (len(data) // 2), data))
+    while total >> 16:
+        total = (total & 0xFFFF) + (total >> 16)
+    return ~total & 0xFFFF
+
+
+def syn_frame(dst_mac, src_mac, src_ip, dst_ip, sport, dport, seq, spoil=False):
+    tcp = struct.pack("!HHIIBBHHH", sport, dport, seq, 0, 5 << 4, SYN, 64240, 0, 0)
+    pseudo = socket.inet_aton(src_ip) + socket.inet_aton(dst_ip) + struct.pack("!BBH", 0, 6, len(tcp))
+    tcp_sum = checksum(pseudo + tcp) ^ (0x0101 if spoil else 0)
+    tcp = tcp[:16] + struct.pack("!H", tcp_sum) + tcp[18:]
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp), 0x1234, 0x4000, 64, 6, 0,
+                     socket.inet_aton(src_ip), socket.inet_aton(dst_ip))
+    ip = ip[:10] + struct.pack("!H", checksum(ip)) + ip[12:]
+    return dst_mac + src_mac + struct.pack("!H", ETH_P_IP) + ip + tcp
+
+
+class Tap:
+    """Every IPv4 TCP frame on the bridge, both ways, with a way to send."""
+
+    def __init__(self, bridge):
+        self.sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_ALL))
+        self.sock.bind((bridge, 0))
+        self.sock.settimeout(0.2)
+        self.mac = self.sock.getsockname()[4]
+        self.frames, self.lock = [], threading.Lock()
+        self.running = True
+        threading.Thread(target=self.read, daemon=True).start()
+
+    def read(self):
+        while self.running:
+            try:
+                frame = self.sock.recv(2048)
+            except socket.timeout:
+                continue
+            if len(frame) >= 54 and frame[12:14] == b"\x08\x00" and frame[23] == 6:
+                with self.lock:
+                    self.frames.append(frame)
+
+    def segments(self):
+        """(src MAC, src IP, dst IP, sport, dport, seq, flags, payload length)."""
+        out = []
+        with self.lock:
+            frames = list(self.frames)
+        for f in frames:
+            ihl = (f[14] & 15) * 4
+            total = struct.unpack("!H", f[16:18])[0]
+            tcp = f[14 + ihl:14 + total]
+            sport, dport, seq = struct.unpack("!HHI", tcp[:8])
+            out.append((f[6:12], socket.inet_ntoa(f[26:30]), socket.inet_ntoa(f[30:34]), sport, dport, seq,
+                        tcp[13], len(tcp) - (tcp[12] >> 4) * 4))
+        return out
+
+
+def main():
+    bridge, guest, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    tap = Tap(bridge)
+    with socket.create_connection((guest, port), timeout=5) as s:
+        here, sport = s.getsockname()
+        s.sendall(b"GET / HTTP/1.0\r\n\r\n")
+        while s.recv(4096):
+            pass
+    time.sleep(0.3)     # the last ACKs; the guest is in TIME_WAIT now
+    mine = [x for x in tap.segments() if x[1] == here and x[3] == sport]
+    theirs = [x for x in tap.segments() if x[1] == guest and x[4] == sport]
+    if not mine or not theirs:
+        print("FAIL no capture of the first connection")
+        return 1
+    guest_mac = theirs[0][0]
+    # Everything the old connection sent from here, its FIN included.
+    last = max((seq + length + (1 if flags & (SYN | FIN) else 0)) % (1 << 32)
+               for _, _, _, _, _, seq, flags, length in mine)
+    failed = 0
+
+    def send_and_see(seq, spoil):
+        seen = len(tap.segments())
+        tap.sock.send(syn_frame(guest_mac, tap.mac, here, guest, sport, port, seq % (1 << 32), spoil))
+        time.sleep(0.5)
+        return [flags for _, src, _, _, dport, _, flags, _ in tap.segments()[seen:]
+                if src == guest and dport == sport]
+
+    def step(name, answers, expected, why):
+        nonlocal failed
+        ok = expected(answers)
+        failed += not ok
+        print("%s %s: answers %s%s" % ("ok  " if ok else "FAIL", name,
+                                        [("SYN-ACK" if f & SYN else "RST" if f & RST else "ACK") for f in answers],
+                                        "" if ok else " (%s)" % why))
+
+    step("bad_checksum_ends_nothing", send_and_see(last + 100000, True), lambda a: a == [],
+         "a SYN with a wrong checksum was answered")
+    step("old_syn_meets_timewait", send_and_see(last - 5000, False), lambda a: a and all(f & SYN == 0 for f in a),
+         "expected the TIME_WAIT's bare ACK")
+    step("new_syn_ends_timewait", send_and_see(last + 100000, False), lambda a: any(f & SYN for f in a),
+         "expected the listener's SYN-ACK")
+    tap.running = False
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

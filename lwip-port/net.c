@@ -49,17 +49,28 @@ static bool described;
 
 static uint32_t address_of(struct netif *netif) { return lwip_ntohl(ip4_addr_get_u32(netif_ip4_addr(netif))); }
 
+/* An interface's address, netmask and gateway as the console gives them. */
+struct addresses_text {
+	char address[16], netmask[16], gateway[16];
+};
+
+static void addresses_text(struct netif *netif, struct addresses_text *t)
+{
+	ip4addr_ntoa_r(netif_ip4_addr(netif), t->address, sizeof(t->address));
+	ip4addr_ntoa_r(netif_ip4_netmask(netif), t->netmask, sizeof(t->netmask));
+	ip4addr_ntoa_r(netif_ip4_gw(netif), t->gateway, sizeof(t->gateway));
+}
+
 static void report_change(struct netif *netif)
 {
 	uint32_t now = address_of(netif);
 	if (!described || netif->num >= NETDEV_MAX || now == shown_address[netif->num])
 		return;
-	char a[16], m[16], g[16];
-	ip4addr_ntoa_r(netif_ip4_addr(netif), a, sizeof(a));
-	ip4addr_ntoa_r(netif_ip4_netmask(netif), m, sizeof(m));
-	ip4addr_ntoa_r(netif_ip4_gw(netif), g, sizeof(g));
+	struct addresses_text t;
+	addresses_text(netif, &t);
 	if (now)
-		log_warn("skiff: warning: en%d: new address %s netmask %s gateway %s (dhcp)\n", netif->num, a, m, g);
+		log_warn("skiff: warning: en%d: new address %s netmask %s gateway %s (dhcp)\n", netif->num,
+			 t.address, t.netmask, t.gateway);
 	else
 		log_warn("skiff: warning: en%d: its address is gone (its DHCP lease ended or was refused)\n",
 			 netif->num);
@@ -152,13 +163,11 @@ void net_describe(void)
 	if (log_threshold < LOG_INFO)
 		return;
 	for (int i = 0; i < netdev_count(); i++) {
-		char a[16], m[16], g[16];
-		ip4addr_ntoa_r(netif_ip4_addr(&netifs[i]), a, sizeof(a));
-		ip4addr_ntoa_r(netif_ip4_netmask(&netifs[i]), m, sizeof(m));
-		ip4addr_ntoa_r(netif_ip4_gw(&netifs[i]), g, sizeof(g));
+		struct addresses_text t;
+		addresses_text(&netifs[i], &t);
 		struct netdev *nd = netdev_get(i);
-		log_info("skiff: en%d (%s): %s netmask %s gateway %s (%s)\n", i, nd->name, a, m, g,
-			 confs[i].dhcp ? "dhcp" : "static");
+		log_info("skiff: en%d (%s): %s netmask %s gateway %s (%s)\n", i, nd->name, t.address, t.netmask,
+			 t.gateway, confs[i].dhcp ? "dhcp" : "static");
 		log_debug("skiff: en%d: %llu frames in (%llu dropped), %llu out (%llu dropped)\n", i,
 			  (unsigned long long)nd->rx_frames, (unsigned long long)nd->rx_dropped,
 			  (unsigned long long)nd->tx_frames, (unsigned long long)nd->tx_dropped);

@@ -83,9 +83,7 @@ static void deliver(struct netdev *nd, const void *frame, size_t len)
 	pbuf_take(p, frame, (u16_t)len);
 	/* A TIME_WAIT is ended right before lwIP sees the SYN that ends it,
 	 * not before frame_buffer, which may wait for a buffer meanwhile. */
-	struct frame_tcp_syn syn;
-	if (frame_tcp_syn(frame, len, &syn))
-		timewait_admit(&syn, frame, len);
+	timewait_admit(frame, len);
 	if (netif->input(p, netif) != ERR_OK) {
 		pbuf_free(p);
 		nd->rx_dropped++;

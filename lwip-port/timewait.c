@@ -18,24 +18,27 @@
  * followed: a SYN that turns out to be an old duplicate cannot bring the
  * TIME_WAIT back (the RFC's fallback), which guards against segments
  * delayed in a network; a virtual link does not delay them. */
+#include "drivers/net/frame.h"
 #include "lwip-port/tcp_isn.h"
 #include "lwip-port/timewait.h"
 #include "lwip/priv/tcp_priv.h"
 #include "lwip/tcpip.h"
 
-void timewait_admit(const struct frame_tcp_syn *syn, const uint8_t *frame, size_t len)
+void timewait_admit(const uint8_t *frame, size_t len)
 {
-	/* Most SYNs meet no TIME_WAIT at all: then no lock either. (Reading
-	 * the list head unlocked is safe: the scheduler is cooperative.) */
-	if (!tcp_tw_pcbs)
+	/* Most frames meet no TIME_WAIT at all: then neither their headers
+	 * are read nor the lock taken. (Reading the list head unlocked is
+	 * safe: the scheduler is cooperative.) */
+	struct frame_tcp_syn syn;
+	if (!tcp_tw_pcbs || !frame_tcp_syn(frame, len, &syn))
 		return;
 	LOCK_TCPIP_CORE();
 	for (struct tcp_pcb *pcb = tcp_tw_pcbs; pcb; pcb = pcb->next) {
-		if (pcb->local_port != syn->dst_port || pcb->remote_port != syn->src_port ||
-		    ip4_addr_get_u32(ip_2_ip4(&pcb->local_ip)) != lwip_htonl(syn->dst) ||
-		    ip4_addr_get_u32(ip_2_ip4(&pcb->remote_ip)) != lwip_htonl(syn->src))
+		if (pcb->local_port != syn.dst_port || pcb->remote_port != syn.src_port ||
+		    ip4_addr_get_u32(ip_2_ip4(&pcb->local_ip)) != lwip_htonl(syn.dst) ||
+		    ip4_addr_get_u32(ip_2_ip4(&pcb->remote_ip)) != lwip_htonl(syn.src))
 			continue;
-		if (TCP_SEQ_GT(syn->seq, pcb->rcv_nxt) && frame_tcp_checksums_ok(frame, len)) {
+		if (TCP_SEQ_GT(syn.seq, pcb->rcv_nxt) && frame_tcp_checksums_ok(frame, len)) {
 			skiff_tcp_isn_after_timewait(pcb);
 			tcp_abort(pcb);         /* in TIME_WAIT: freed, nothing sent */
 		}

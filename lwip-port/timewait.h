@@ -2,12 +2,14 @@
 #ifndef SKIFF_LWIP_PORT_TIMEWAIT_H
 #define SKIFF_LWIP_PORT_TIMEWAIT_H
 
-#include "drivers/net/frame.h"
+#include <stddef.h>
+#include <stdint.h>
 
-/* Called for each received SYN (read from `frame`, `len` bytes) before
- * lwIP sees it; takes the core lock. Ends the TIME_WAIT that the SYN's
- * connection would collide with, when the SYN starts beyond everything
- * that connection received and its checksums are right. */
-void timewait_admit(const struct frame_tcp_syn *syn, const uint8_t *frame, size_t len);
+/* Called for each received frame (`len` bytes) before lwIP sees it; takes
+ * the core lock when the frame is a SYN and some connection is in
+ * TIME_WAIT. Ends the TIME_WAIT that the SYN's connection would collide
+ * with, when the SYN starts beyond everything that connection received and
+ * its checksums are right. */
+void timewait_admit(const uint8_t *frame, size_t len);
 
 #endif

@@ -305,17 +305,31 @@ def arp_frames(path):
 TCP_FIN, TCP_SYN, TCP_RST, TCP_ACK = 0x01, 0x02, 0x04, 0x10
 
 
+def tcp_fields(frame):
+    """(source MAC, source IP, destination IP, source port, destination
+    port, sequence number, flags, payload bytes) of an Ethernet frame that
+    holds a whole IPv4 TCP segment, else None."""
+    if len(frame) < 34 or frame[12:14] != b"\x08\x00" or frame[23] != 6:
+        return None
+    ihl = (frame[14] & 15) * 4
+    total = struct.unpack(">H", frame[16:18])[0]
+    if ihl < 20 or total < ihl + 20 or 14 + total > len(frame):
+        return None
+    tcp = frame[14 + ihl:14 + total]
+    sport, dport, seq = struct.unpack(">HHI", tcp[:8])
+    return (frame[6:12], socket.inet_ntoa(frame[26:30]), socket.inet_ntoa(frame[30:34]), sport, dport, seq,
+            tcp[13], len(tcp) - (tcp[12] >> 4) * 4)
+
+
 def tcp_segments(path):
     """(seconds, source port, destination port, flags, sequence number) of
     each IPv4 TCP segment in a classic pcap file of Ethernet frames."""
     segments = []
     for when, frame in pcap_records(path):
-        if len(frame) < 34 or frame[12:14] != b"\x08\x00" or frame[23] != 6:
-            continue
-        tcp = frame[14 + (frame[14] & 15) * 4:]
-        if len(tcp) >= 20:
-            sport, dport, seq = struct.unpack(">HHI", tcp[:8])
-            segments.append((when, sport, dport, tcp[13], seq))
+        fields = tcp_fields(frame)
+        if fields:
+            _, _, _, sport, dport, seq, flags, _ = fields
+            segments.append((when, sport, dport, flags, seq))
     return segments
 
 

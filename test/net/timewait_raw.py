@@ -26,9 +26,12 @@ import sys
 import threading
 import time
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+import netlib  # noqa: E402
+
 ETH_P_ALL = 0x0003
 ETH_P_IP = 0x0800
-SYN, RST, ACK, FIN = 0x02, 0x04, 0x10, 0x01
+SYN, RST, ACK, FIN = netlib.TCP_SYN, netlib.TCP_RST, netlib.TCP_ACK, netlib.TCP_FIN
 
 
 def checksum(data):
@@ -61,7 +64,7 @@ class Tap:
         self.sock.bind((bridge, ETH_P_ALL))
         self.sock.settimeout(0.2)
         self.mac = self.sock.getsockname()[4]
-        self.frames, self.lock = [], threading.Lock()
+        self.seen, self.lock = [], threading.Lock()
         self.running = True
         threading.Thread(target=self.read, daemon=True).start()
 
@@ -71,25 +74,15 @@ class Tap:
                 frame = self.sock.recv(2048)
             except socket.timeout:
                 continue
-            if len(frame) >= 54 and frame[12:14] == b"\x08\x00" and frame[23] == 6:
+            fields = netlib.tcp_fields(frame)
+            if fields:
                 with self.lock:
-                    self.frames.append(frame)
+                    self.seen.append(fields)
 
     def segments(self):
-        """(src MAC, src IP, dst IP, sport, dport, seq, flags, payload length)."""
-        out = []
+        """netlib.tcp_fields of every TCP segment seen so far."""
         with self.lock:
-            frames = list(self.frames)
-        for f in frames:
-            ihl = (f[14] & 15) * 4
-            total = struct.unpack("!H", f[16:18])[0]
-            if ihl < 20 or total < ihl + 20 or 14 + total > len(f):
-                continue        # not a whole IPv4 TCP segment
-            tcp = f[14 + ihl:14 + total]
-            sport, dport, seq = struct.unpack("!HHI", tcp[:8])
-            out.append((f[6:12], socket.inet_ntoa(f[26:30]), socket.inet_ntoa(f[30:34]), sport, dport, seq,
-                        tcp[13], len(tcp) - (tcp[12] >> 4) * 4))
-        return out
+            return list(self.seen)
 
 
 def in_named_namespace():

@@ -148,9 +148,10 @@ size_t arch_tls_block_size(void);
 size_t arch_tls_block_align(void);
 uintptr_t arch_tls_init(void *block);
 
-/* 64 random bits from the CPU's generator when it has one, else mixed from
- * the cycle counter (good enough for hash seeds, not for keys). */
-uint64_t arch_random64(void);
+/* 64 bits from the CPU's random number generator into *out; false when
+ * the CPU has none (or it stayed empty after retries). kernel/random.h is
+ * what the rest of the system uses. */
+bool arch_hw_random64(uint64_t *out);
 
 /* --- diagnostics ------------------------------------------------------ */
 

@@ -8,6 +8,7 @@
 
 #include "kernel/arch.h"
 #include "kernel/mm.h"
+#include "kernel/random.h"
 #include "libc-shim/file.h"
 
 pid_t getpid(void) { return 1; }
@@ -44,14 +45,7 @@ int getentropy(void *buf, size_t len)
 {
 	if (len > 256)
 		return (int)syscall_result(-EIO);   /* POSIX limit */
-	uint8_t *out = buf;
-	while (len) {
-		uint64_t r = arch_random64();
-		size_t n = len < sizeof(r) ? len : sizeof(r);
-		memcpy(out, &r, n);
-		out += n;
-		len -= n;
-	}
+	random_fill(buf, len);
 	return 0;
 }
 

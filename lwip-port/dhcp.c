@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "kernel/arch.h"
+#include "kernel/random.h"
 #include "lwip-port/dhcp.h"
 #include "lwip-port/dhcp_client.h"
 #include "lwip/dns.h"
@@ -128,7 +129,7 @@ int dhcp_begin(struct netif *netif, const char *hostname, bool set_dns)
 	memcpy(p->client.mac, netif->hwaddr, 6);
 	if (hostname)
 		strncpy(p->client.hostname, hostname, DHCP_HOSTNAME_MAX);
-	dhcp_client_start(&p->client, (uint32_t)arch_random64(), now_ms());
+	dhcp_client_start(&p->client, (uint32_t)random64(), now_ms());
 	arm(p);
 	return 0;
 }

@@ -2,6 +2,7 @@
  * hook runs with lwIP's core lock held; the frame notes come from the NIC
  * driver's thread, which the cooperative scheduler never interrupts. */
 #include "kernel/arch.h"
+#include "kernel/random.h"
 #include "lwip-port/isn.h"
 #include "lwip-port/tcp_isn.h"
 #include "lwip/tcp.h"
@@ -31,12 +32,15 @@ void skiff_tcp_isn_note_frame(void)
 u32_t skiff_tcp_isn(const ip_addr_t *local_ip, u16_t local_port, const ip_addr_t *remote_ip,
 		    u16_t remote_port)
 {
-	/* The key is drawn at the first connection: arch_random64 gives the
-	 * CPU's generator where there is one; the pool holds the cycle
-	 * counter at every frame received until then (the first SYN's
-	 * included), whose low bits the host's timing decides. */
+	/* The key is drawn at the first connection: random_fill gives the
+	 * CPU's generator where there is one (and warns where there is not);
+	 * the pool holds the cycle counter at every frame received until then
+	 * (the first SYN's included), whose low bits the host's timing
+	 * decides. */
 	if (!keyed) {
-		isn_key_from(&key, &pool, arch_random64(), arch_random64());
+		uint64_t drawn[2];
+		random_fill(drawn, sizeof drawn);
+		isn_key_from(&key, &pool, drawn[0], drawn[1]);
 		keyed = true;
 	}
 	uint64_t now = arch_monotonic_ns();

@@ -4,6 +4,10 @@
 qemu_binary=qemu-system-x86_64
 qemu_default_machine=microvm
 qemu_machines="pc q35 microvm"
+# The CPU under TCG: QEMU's default with RDRAND added, so that getentropy()
+# and the TCP key have a real generator (kernel/random.h) and nothing else
+# the guest sees changes. Under KVM launch passes the host's CPU instead.
+qemu_tcg_cpu=qemu64,+rdrand
 
 # $1 machine -> extra arguments
 qemu_machine_args() {

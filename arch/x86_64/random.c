@@ -1,32 +1,26 @@
-/* arch_random64: RDRAND when CPUID offers it (QEMU's -cpu max and most
- * hosts), else a splitmix64 stream seeded and stirred by the TSC. */
+/* arch_hw_random64: RDRAND, when CPUID offers it (QEMU's -cpu max or
+ * +rdrand under TCG, -cpu host under KVM, nearly every host CPU). */
 #include "arch/x86_64/cpu.h"
 #include "kernel/arch.h"
 
+/* RDRAND can come back empty when the generator is drained; Intel's
+ * guidance is that ten tries in a row failing means it is broken. */
+#define RDRAND_TRIES 10
+
 static int has_rdrand = -1;
-static uint64_t mix_state;
 
-static uint64_t splitmix64(void)
-{
-	uint64_t z = (mix_state += 0x9E3779B97F4A7C15ull) ^ rdtsc();
-	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-	z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-	return z ^ (z >> 31);
-}
-
-uint64_t arch_random64(void)
+bool arch_hw_random64(uint64_t *out)
 {
 	if (has_rdrand < 0) {
 		uint32_t r[4];
 		cpuid(1, 0, r);
 		has_rdrand = (r[2] >> 30) & 1;
 	}
-	for (int tries = 0; has_rdrand && tries < 10; tries++) {
-		uint64_t v;
+	for (int tries = 0; has_rdrand && tries < RDRAND_TRIES; tries++) {
 		unsigned char ok;
-		__asm__ volatile("rdrand %0; setc %1" : "=r"(v), "=qm"(ok));
+		__asm__ volatile("rdrand %0; setc %1" : "=r"(*out), "=qm"(ok));
 		if (ok)
-			return v;
+			return true;
 	}
-	return splitmix64();
+	return false;
 }

@@ -13,6 +13,7 @@
 #include "kernel/arch.h"
 #include "kernel/log.h"
 #include "kernel/mm.h"
+#include "kernel/random.h"
 #include "kernel/shutdown.h"
 #include "kernel/sync.h"
 #include "kernel/thread.h"
@@ -263,7 +264,7 @@ static void read_identity(struct vnet *n)
 	if (virtio_has(d, NET_F_MAC)) {
 		d->ops->read_config(d, NET_CONFIG_MAC, n->nd.mac, 6);
 	} else {
-		uint64_t r = arch_random64();   /* locally administered, unicast */
+		uint64_t r = random64();   /* locally administered, unicast */
 		memcpy(n->nd.mac, &r, 6);
 		n->nd.mac[0] = (uint8_t)((n->nd.mac[0] & 0xFE) | 0x02);
 	}

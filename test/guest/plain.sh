@@ -9,6 +9,10 @@ machine=$1 n=$2
 make -s -C "$repo" ARCH="$ARCH" "build/$ARCH/hello.elf"
 image=$repo/build/$ARCH/hello.elf
 status=0
+# On aarch64, the machine's QEMU words (virt-gicv3 is "-M virt,gic-version=3")
+# and the CPU launch uses: virt's default CPU is a 32-bit one.
+[ "$ARCH" = x86_64 ] || read -ra machine_args <<<"$(. "$repo/qemu/aarch64.sh" &&
+	echo "$(qemu_machine_args "$machine") -cpu $qemu_tcg_cpu")"
 if [ "$ARCH" = x86_64 ]; then
 	timeout -k 5 "$GUEST_TIMEOUT" qemu-system-x86_64 -M "$machine" -display none -serial stdio \
 		-device isa-debug-exit,iobase=0xf4,iosize=0x04 -kernel "$image" \
@@ -18,7 +22,6 @@ elif [ "${3:-}" = panic-psci ]; then
 	# A panic without semihosting: one report, then PSCI powers off (an
 	# exit that trapped again once looped here, overwriting memory).
 	make -s -C "$repo" ARCH="$ARCH" "build/$ARCH/traps.elf"
-	read -ra machine_args <<<"$(. "$repo/qemu/aarch64.sh" && qemu_machine_args "$machine")"
 	timeout -k 5 "$GUEST_TIMEOUT" qemu-system-aarch64 "${machine_args[@]}" -display none \
 		-serial stdio -kernel "$repo/build/$ARCH/traps.elf" \
 		-append "-- null" </dev/null >"$work/raw" 2>&1 || status=$?
@@ -33,8 +36,6 @@ elif [ "${3:-}" = panic-psci ]; then
 else
 	semihosting=(-semihosting) want=$n
 	[ "${3:-}" != psci ] || { semihosting=() want=0; }
-	# The machine's QEMU words (virt-gicv3 is "-M virt,gic-version=3 ...").
-	read -ra machine_args <<<"$(. "$repo/qemu/aarch64.sh" && qemu_machine_args "$machine")"
 	timeout -k 5 "$GUEST_TIMEOUT" qemu-system-aarch64 "${machine_args[@]}" -display none \
 		-serial stdio "${semihosting[@]}" -kernel "$image" \
 		-append "X=1 -- --exit $n" </dev/null >"$work/raw" 2>&1 || status=$?

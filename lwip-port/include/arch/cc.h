@@ -13,11 +13,12 @@
 #include "kernel/arch.h"
 #include "kernel/log.h"
 #include "kernel/panic.h"
+#include "kernel/random.h"
 
 #define LWIP_NO_INTTYPES_H 0
 #define LWIP_ERRNO_INCLUDE <errno.h>
 #define LWIP_TIMEVAL_PRIVATE 0          /* picolibc's struct timeval */
-#define LWIP_RAND() ((u32_t)arch_random64())
+#define LWIP_RAND() ((u32_t)random64())
 
 #define LWIP_PLATFORM_DIAG(x) do { kprintf x; } while (0)
 #define LWIP_PLATFORM_ASSERT(message) PANIC("lwIP assertion: %s", message)

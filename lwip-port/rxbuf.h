@@ -13,7 +13,7 @@
  * the budget is spent and every buffer is in use. pbuf_free gives it back. */
 struct pbuf *rxbuf_alloc(u16_t len);
 
-/* Buffers taken from pages so far. */
+/* Buffers the pages taken now hold, in use or free. */
 size_t rxbuf_count(void);
 
 #endif

@@ -30,7 +30,7 @@
 #define MEMP_NUM_TCPIP_MSG_INPKT 256
 #define MEMP_NUM_SYS_TIMEOUT (LWIP_NUM_SYS_TIMEOUT_INTERNAL + 8 + 4) /* + a DHCP timer per NIC (NETDEV_MAX) */
 /* Received frames go to buffers of lwip-port/rxbuf.c, which grow with the
- * traffic; lwIP's fixed pool is left unused. */
+ * traffic and shrink after it; lwIP's fixed pool is left unused. */
 #define LWIP_SUPPORT_CUSTOM_PBUF 1
 #define PBUF_POOL_SIZE 1
 #define PBUF_POOL_BUFSIZE 256

@@ -41,6 +41,26 @@ boot() {
 	[ "$status" != 124 ] || fail "guest did not finish within ${GUEST_TIMEOUT}s"
 }
 
+# serve_forwarded GUEST_PORT READY_REGEX [skiff run arguments...]: boots a
+# server app in the background (guest_pid) with 127.0.0.1:$port forwarded
+# to GUEST_PORT and waits for its ready line in $work/raw. A port found free
+# may be taken before QEMU binds it, so it tries three ports, then fails.
+serve_forwarded() {
+	local guest_port=$1 ready=$2 attempt
+	shift 2
+	for attempt in 1 2 3; do
+		port=$(python3 "$repo/test/net/netlib.py" free-port)
+		setsid "$SKIFF" run --arch "$ARCH" -p "$port:$guest_port" "$@" </dev/null >"$work/raw" 2>&1 &
+		guest_pid=$!
+		if python3 "$repo/test/net/netlib.py" wait-line "$work/raw" "$ready" 60 "$guest_pid"; then
+			return 0
+		fi
+		stop_guest
+	done
+	tr -d '\r' <"$work/raw" >"$output"
+	fail "no ready line ($ready) on three ports"
+}
+
 pass() { checks=$((checks + 1)); }
 
 expect_status() {

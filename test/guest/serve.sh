@@ -15,18 +15,9 @@ echo) checker=echo_checks.py guest_port=9000 app_args=(--port 9000) check_args=(
 esac
 make -s -C "$repo" ARCH="$ARCH" "build/$ARCH/$app.elf"
 
-for attempt in 1 2 3; do
-	port=$(python3 "$net/netlib.py" free-port)
-	setsid "$SKIFF" run --arch "$ARCH" --machine "$machine" --timeout 300 --mem 64M \
-		-p "$port:$guest_port" "$app" -- "${app_args[@]}" </dev/null >"$work/raw" 2>&1 &
-	guest_pid=$!
-	if python3 "$net/netlib.py" wait-line "$work/raw" "^$app: listening on port $guest_port" 60 "$guest_pid"; then
-		break
-	fi
-	stop_guest
-done
+serve_forwarded "$guest_port" "^$app: listening on port $guest_port" --machine "$machine" \
+	--timeout 300 --mem 64M "$app" -- "${app_args[@]}"
 tr -d '\r' <"$work/raw" >"$output"
-[ -n "$guest_pid" ] || fail "$app never got ready"
 expect_match "^skiff: en0 \\(virtio1@[a-z]+[0-9a-f:.]+\\): 10.0.2.15 netmask 255.255.255.0 gateway 10.0.2.2 \\(dhcp\\)$"
 python3 "$net/$checker" --host 127.0.0.1 --port "$port" "${check_args[@]}" || {
 	tr -d '\r' <"$work/raw" >"$output"

@@ -36,7 +36,8 @@ void random_fill(void *buf, size_t len)
 		uint64_t v;
 		if (!arch_hw_random64(&v)) {
 			if (!warned)
-				log_warn("skiff: warning: the CPU has no random number generator; "
+				log_warn("skiff: warning: the CPU gives no random numbers (no generator, "
+				         "or it failed); "
 				         "getentropy() and TCP's sequence-number key come from timing "
 				         "alone (QEMU: -cpu max, or -cpu host with KVM)\n");
 			warned = true;

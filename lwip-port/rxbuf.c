@@ -49,7 +49,10 @@ struct pbuf *rxbuf_alloc(u16_t len)
 	if (b == NULL)
 		return NULL;
 	b->pc.custom_free_function = give_back;
-	return pbuf_alloced_custom(PBUF_RAW, len, PBUF_POOL, &b->pc, b->frame, RXBUF_FRAME_MAX);
+	struct pbuf *p = pbuf_alloced_custom(PBUF_RAW, len, PBUF_POOL, &b->pc, b->frame, RXBUF_FRAME_MAX);
+	if (p == NULL)
+		rxpool_give(&pool, b);  /* cannot happen for a raw frame this size */
+	return p;
 }
 
 size_t rxbuf_count(void) { return pool_ready ? rxpool_buffers(&pool) : 0; }

@@ -29,6 +29,8 @@ int rxpool_init(struct rxpool *p, size_t user_bytes, size_t budget_pages)
 {
 	p->slot_size = sizeof(struct rxpool_slot) + ((user_bytes + 15) & ~(size_t)15);
 	p->per_chunk = RXPOOL_CHUNK_PAGES * PAGE_SIZE / p->slot_size;
+	if (user_bytes > RXPOOL_CHUNK_PAGES * PAGE_SIZE || p->per_chunk == 0)
+		return -EINVAL;
 	p->max_chunks = budget_pages / RXPOOL_CHUNK_PAGES;
 	if (p->max_chunks == 0)
 		p->max_chunks = 1;

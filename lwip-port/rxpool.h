@@ -4,9 +4,11 @@
  *
  * A buffer is taken from the lowest-numbered chunk that has one free, so
  * under a light load the buffers in use gather in the first chunks and the
- * last ones empty. An empty chunk goes back to free memory once the other
- * chunks hold at least a chunk's worth of free buffers: a load that swings
- * around a chunk boundary cannot take and free pages on every frame.
+ * others empty. A chunk that empties goes back to free memory if the other
+ * chunks hold at least a chunk's worth of free buffers, and stays otherwise:
+ * a load that swings around a chunk boundary cannot take and free pages on
+ * every frame. So at most one empty chunk is ever kept (a second one to
+ * empty finds the first's buffers free, and goes).
  *
  * Pure logic over page_alloc/page_free (kernel/mm.h), which host tests
  * replace; no lock, the caller serialises (the cooperative scheduler). */
@@ -39,7 +41,8 @@ struct rxpool {
 
 /* Sets up a pool of buffers of `user_bytes` (16-byte aligned) that may take
  * up to `budget_pages` of memory in chunks (always at least one chunk).
- * Returns 0, or -ENOMEM when its table's pages cannot be had. */
+ * Returns 0, -EINVAL when a buffer would not fit in a chunk, or -ENOMEM
+ * when its table's pages cannot be had. */
 int rxpool_init(struct rxpool *p, size_t user_bytes, size_t budget_pages);
 
 /* A buffer, or NULL when the budget is spent (or memory is out) and every

@@ -6,7 +6,7 @@
 qemu_binary=qemu-system-aarch64
 qemu_default_machine=virt
 qemu_machines="virt virt-gicv3 virt-el2 virt-pci"
-# The CPU under TCG: "max", the only model QEMU has with RNDR (FEAT_RNG),
+# The CPU under TCG: "max", QEMU 7.2's only model with RNDR (FEAT_RNG),
 # the generator getentropy() and the TCP key need (kernel/random.h). The
 # image is built for plain ARMv8.0 and turns on none of max's extensions.
 qemu_tcg_cpu=max

@@ -6,7 +6,7 @@
 # console carries the kernel's warning exactly once, quiet or not.
 # Usage: random.sh hardware | random.sh none
 . "$(dirname "$0")/lib.sh"
-warning="skiff: warning: the CPU has no random number generator; getentropy() and TCP's sequence-number key come from timing alone (QEMU: -cpu max, or -cpu host with KVM)"
+warning="skiff: warning: the CPU gives no random numbers (no generator, or it failed); getentropy() and TCP's sequence-number key come from timing alone (QEMU: -cpu max, or -cpu host with KVM)"
 
 case $1 in
 hardware)

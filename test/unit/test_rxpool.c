@@ -114,17 +114,57 @@ static void test_lowest_chunks_first(void)
 	rxpool_give(&p, taken[3 * per - 1]);
 	CHECK_INT(pages_out, out);
 	CHECK_INT(rxpool_buffers(&p), 3 * per);
-	/* A chunk's worth freed elsewhere: the empty chunk 2 goes when
-	 * the next buffer is given back... */
+	/* Chunk 1 empties too, and with chunk 2's free buffers as slack it
+	 * goes: one empty chunk is kept, never two. */
 	for (size_t i = per; i < 2 * per - 1; i++)
 		rxpool_give(&p, taken[i]);
 	CHECK_INT(pages_out, out);      /* chunk 1 still holds one */
 	rxpool_give(&p, taken[2 * per - 1]);
 	CHECK_INT(pages_out, out - RXPOOL_CHUNK_PAGES);
 	CHECK_INT(rxpool_buffers(&p), 2 * per);
+	CHECK(p.chunks[1].pages == 0 && p.chunks[2].pages != 0);
+	/* Its entry is the lowest unused one: the next chunk taken goes there. */
+	for (size_t i = per / 2; i < per; i++)
+		rxpool_give(&p, taken[i]);      /* chunk 0: half free again */
+	for (size_t i = 0; i < per - per / 2 + per; i++)
+		taken[per / 2 + i] = rxpool_take(&p);   /* chunk 0, then all of chunk 2 */
+	CHECK(p.chunks[1].pages == 0);
+	taken[2 * per] = rxpool_take(&p);
+	CHECK(p.chunks[1].pages != 0);
+	CHECK((uintptr_t)taken[2 * per] >= p.chunks[1].pages &&
+	      (uintptr_t)taken[2 * per] < p.chunks[1].pages + RXPOOL_CHUNK_PAGES * PAGE_SIZE);
+	for (size_t i = per; i <= 2 * per; i++)
+		rxpool_give(&p, taken[i]);
 	for (size_t i = 0; i < per; i++)
 		rxpool_give(&p, taken[i]);
 	CHECK_INT(rxpool_buffers(&p), per);
+	drop_pool(&p);
+}
+
+/* More chunks than one word of the bitmap holds: buffers from chunk 70
+ * are found, and given back in any order all but one chunk goes. */
+static void test_many_chunks(void)
+{
+	enum { CHUNKS = 70 };
+	struct rxpool p;
+	CHECK_INT(rxpool_init(&p, USER, CHUNKS * RXPOOL_CHUNK_PAGES), 0);
+	long table = pages_out;
+	size_t n = CHUNKS * p.per_chunk;
+	void **all = calloc(n, sizeof *all);
+	size_t got = 0;
+	while (got < n && (all[got] = rxpool_take(&p)) != NULL)
+		got++;
+	CHECK_INT(got, n);
+	CHECK(rxpool_take(&p) == NULL);
+	/* Every other buffer back, then take them again: all are found. */
+	for (size_t i = 0; i < n; i += 2)
+		rxpool_give(&p, all[i]);
+	for (size_t i = 0; i < n; i += 2)
+		CHECK((all[i] = rxpool_take(&p)) != NULL);
+	for (size_t i = n; i-- > 0;)
+		rxpool_give(&p, all[i]);
+	CHECK_INT(pages_out - table, RXPOOL_CHUNK_PAGES);
+	free(all);
 	drop_pool(&p);
 }
 
@@ -154,8 +194,13 @@ static void test_out_of_memory(void)
 	fail_allocs = 1;
 	CHECK_INT(rxpool_init(&p, USER, RXPOOL_CHUNK_PAGES), -ENOMEM);
 	fail_allocs = 0;
+	CHECK_INT(rxpool_init(&p, RXPOOL_CHUNK_PAGES * PAGE_SIZE, 4), -EINVAL);
 	CHECK_INT(rxpool_init(&p, USER, 0), 0);    /* a budget under a chunk: one chunk */
 	CHECK_INT(p.max_chunks, 1);
+	drop_pool(&p);
+	/* Within the budget but out of memory: the buffers there are, then NULL,
+	 * and more once memory is back. */
+	CHECK_INT(rxpool_init(&p, USER, 2 * RXPOOL_CHUNK_PAGES), 0);
 	void *b = rxpool_take(&p);
 	CHECK(b != NULL);
 	fail_allocs = 1;
@@ -164,6 +209,8 @@ static void test_out_of_memory(void)
 		got++;
 	CHECK_INT(got, p.per_chunk);
 	fail_allocs = 0;
+	CHECK(rxpool_take(&p) != NULL);
+	CHECK_INT(rxpool_buffers(&p), 2 * p.per_chunk);
 	drop_pool(&p);
 	CHECK_INT(pages_out, 0);
 }
@@ -173,6 +220,7 @@ int main(void)
 	test_budget_and_distinct_buffers();
 	test_lowest_chunks_first();
 	test_no_churn_at_a_boundary();
+	test_many_chunks();
 	test_out_of_memory();
 	return check_report();
 }

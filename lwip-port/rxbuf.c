@@ -28,8 +28,7 @@ struct rxbuf {
 	u8_t frame[RXBUF_FRAME_MAX] __attribute__((aligned(MEM_ALIGNMENT)));
 };
 
-static struct rxpool pool;
-static bool pool_ready;
+static struct rxpool pool;     /* set up at the first frame: chunks NULL till then */
 
 static void give_back(struct pbuf *p)
 {
@@ -40,11 +39,9 @@ struct pbuf *rxbuf_alloc(u16_t len)
 {
 	if (len > RXBUF_FRAME_MAX)
 		return NULL;
-	if (!pool_ready) {
-		if (rxpool_init(&pool, sizeof(struct rxbuf), page_free_count() / RX_MEMORY_SHARE) != 0)
-			return NULL;
-		pool_ready = true;
-	}
+	if (pool.chunks == NULL &&
+	    rxpool_init(&pool, sizeof(struct rxbuf), page_free_count() / RX_MEMORY_SHARE) != 0)
+		return NULL;
 	struct rxbuf *b = rxpool_take(&pool);
 	if (b == NULL)
 		return NULL;
@@ -55,4 +52,4 @@ struct pbuf *rxbuf_alloc(u16_t len)
 	return p;
 }
 
-size_t rxbuf_count(void) { return pool_ready ? rxpool_buffers(&pool) : 0; }
+size_t rxbuf_count(void) { return pool.chunks ? rxpool_buffers(&pool) : 0; }

@@ -37,11 +37,11 @@ int rxpool_init(struct rxpool *p, size_t user_bytes, size_t budget_pages)
 	size_t words = (p->max_chunks + BITS - 1) / BITS;
 	size_t bytes = p->max_chunks * sizeof(struct rxpool_chunk) + words * sizeof(uint64_t);
 	p->table_page_count = (bytes + PAGE_SIZE - 1) / PAGE_SIZE;
-	p->table_pages = page_alloc(p->table_page_count);
-	if (p->table_pages == 0)
+	uint64_t table = page_alloc(p->table_page_count);
+	if (table == 0)
 		return -ENOMEM;
 	/* Fresh pages are not zeroed: every entry is set here. */
-	p->chunks = (struct rxpool_chunk *)(uintptr_t)p->table_pages;
+	p->chunks = (struct rxpool_chunk *)(uintptr_t)table;
 	p->has_free = (uint64_t *)(p->chunks + p->max_chunks);
 	for (size_t i = 0; i < p->max_chunks; i++)
 		p->chunks[i] = (struct rxpool_chunk){ 0, NULL, 0 };

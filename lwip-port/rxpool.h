@@ -32,10 +32,9 @@ struct rxpool {
 	size_t slot_size;               /* header and user bytes */
 	size_t per_chunk;               /* buffers in a chunk */
 	size_t max_chunks;              /* the budget, in chunks (at least 1) */
-	struct rxpool_chunk *chunks;    /* max_chunks entries */
-	uint64_t *has_free;             /* bit i: chunk i has a free buffer */
-	uint64_t table_pages;           /* where chunks and has_free live */
-	size_t table_page_count;
+	struct rxpool_chunk *chunks;    /* max_chunks entries, then has_free, */
+	uint64_t *has_free;             /* bit i: chunk i has a free buffer, */
+	size_t table_page_count;        /* in pages of their own; NULL: no pool */
 	size_t free_buffers, chunk_count;
 };
 

@@ -42,7 +42,7 @@ static void drop_pool(struct rxpool *p)
 	for (size_t i = 0; i < p->max_chunks; i++)
 		if (p->chunks[i].pages)
 			page_free(p->chunks[i].pages, RXPOOL_CHUNK_PAGES);
-	page_free(p->table_pages, p->table_page_count);
+	page_free((uint64_t)(uintptr_t)p->chunks, p->table_page_count);
 }
 
 #define USER 1600

@@ -27,8 +27,9 @@ void arch_early_init(const struct bootinfo *bi);
  * its W^X permissions and page 0 faults. Needs the page allocator. */
 void arch_init(const struct bootinfo *bi);
 
-/* Writes raw bytes to the boot console (serial port); never blocks on
- * anything but the UART itself, so panics can use it. */
+/* Writes raw bytes to the boot console (serial port), exactly as given
+ * (kernel/console.c frames them and adds CRs); never blocks on anything but
+ * the UART itself, so panics can use it. */
 void arch_console_write(const char *buf, size_t len);
 
 /* Ends the VM so that the host sees `status` (DESIGN.md exit conventions). */

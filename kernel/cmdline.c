@@ -30,7 +30,9 @@ static char *next_word(char **cursor, bool *unterminated)
 		return NULL;
 	word = w = r;
 	for (; *r != '\0'; r++) {
-		if (*r == '"') {
+		if (*r == '\\' && (r[1] == '"' || r[1] == '\\')) {
+			*w++ = *++r;    /* \" and \\ stand for themselves */
+		} else if (*r == '"') {
 			quoted = !quoted;
 		} else if (!quoted && is_blank(*r)) {
 			r++;
@@ -115,6 +117,16 @@ static void opt_dns(struct cmdline *c, const char *val, const char *word)
 		c->dns = val;
 }
 
+static void opt_console(struct cmdline *c, const char *val, const char *word)
+{
+	if (val != NULL && strcmp(val, "tagged") == 0)
+		c->console_tagged = true;
+	else if (val != NULL && strcmp(val, "plain") == 0)
+		c->console_tagged = false;
+	else
+		warn(c, CMDLINE_MALFORMED, word);
+}
+
 static const struct {
 	const char *name;
 	void (*set)(struct cmdline *c, const char *val, const char *word);
@@ -123,6 +135,7 @@ static const struct {
 	{ "loglevel", opt_loglevel },
 	{ "ip", opt_ip },
 	{ "dns", opt_dns },
+	{ "console", opt_console },
 };
 
 /* True when `word` names a kernel option; it is then consumed, possibly

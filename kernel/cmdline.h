@@ -3,7 +3,10 @@
  * Grammar (DESIGN.md): `[kernel options] [KEY=VALUE ...] -- [app args]`.
  * The first word is the image path the loader passes (QEMU and GRUB both
  * prepend it); it becomes argv[0]. Words are separated by blanks; a pair of
- * double quotes groups blanks into one word ("a b" -> `a b`) and is removed.
+ * double quotes groups blanks into one word ("a b" -> `a b`) and is removed;
+ * inside or outside quotes, `\"` is a literal double quote and `\\` a literal
+ * backslash (a backslash before anything else is kept as it is), so any
+ * value can be passed: `skiff run` writes every backslash and quote so.
  * Before `--`, a recognised kernel option is consumed, any other KEY=VALUE word
  * whose KEY is a C identifier becomes an environ entry, and anything else
  * (a bare word, an option with a bad value) is recorded as a warning. After
@@ -11,7 +14,7 @@
  *
  * Kernel options: `loglevel=N` (0-7 or emerg, alert, crit, err, warning,
  * notice, info, debug), `quiet`, `ip=...` (raw text, once per NIC),
- * `dns=...`. They apply in order, so `quiet loglevel=7` ends at 7. A word
+ * `dns=...`, `console=plain|tagged` (kernel/console.h). They apply in order, so `quiet loglevel=7` ends at 7. A word
  * with an unterminated quote is still used (as if the quote closed at the
  * end) and also warned about. Boot paths whose loader does not prepend an
  * image path (e.g. a device tree's bootargs) must prepend one themselves.
@@ -61,6 +64,7 @@ struct cmdline {
 	int net_count;                     /* ip= values in order (raw text) */
 	const char *net[CMDLINE_MAX_NET];
 	const char *dns;                   /* dns= value, NULL when absent */
+	bool console_tagged;               /* console=tagged (console.h) */
 	int warning_count;                 /* all problems, kept or not */
 	struct cmdline_warning warnings[CMDLINE_MAX_WARNINGS];
 };

@@ -2,6 +2,7 @@
 #include <stdint.h>
 
 #include "kernel/arch.h"
+#include "kernel/console.h"
 #include "kernel/log.h"
 
 int log_threshold = LOG_INFO;
@@ -145,7 +146,7 @@ static void vprint(const char *fmt, va_list ap)
 	int n = kvsnprintf(line, sizeof(line), fmt, ap);
 	if (n >= (int)sizeof(line))
 		n = sizeof(line) - 1;
-	arch_console_write(line, (size_t)n);
+	console_write(CONSOLE_KERNEL, line, (size_t)n);
 }
 
 void kprintf(const char *fmt, ...)

@@ -3,6 +3,7 @@
 #include "kernel/arch.h"
 #include "kernel/bootinfo.h"
 #include "kernel/cmdline.h"
+#include "kernel/console.h"
 #include "fs/vfs.h"
 #include "kernel/log.h"
 #include "kernel/mm.h"
@@ -15,6 +16,7 @@ static struct cmdline cmdline;
 static void apply_cmdline(struct bootinfo *bi)
 {
 	cmdline_parse(bi->cmdline, &cmdline);
+	console_set_tagged(cmdline.console_tagged);
 	log_threshold = cmdline.loglevel;
 	for (int i = 0; i < cmdline.warning_count && i < CMDLINE_MAX_WARNINGS; i++)
 		log_warn("skiff: warning: %s '%s' ignored\n",

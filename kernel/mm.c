@@ -50,6 +50,9 @@ void mm_init(const struct bootinfo *bi)
 	}
 	if (hi <= lo)
 		PANIC("no usable RAM in the boot memory map (loader: %s)", bi->loader);
+	if ((uintptr_t)__image_end > hi)
+		PANIC("out of memory: the image needs RAM up to %p but it ends at %p "
+		      "(give the VM more memory, e.g. QEMU's -m)", (void *)__image_end, (void *)(uintptr_t)hi);
 	lo = lo / PAGE_SIZE * PAGE_SIZE;
 	size_t span = (size_t)((hi - lo) / PAGE_SIZE);
 	size_t bitmap_bytes = page_pool_bitmap_bytes(span);

@@ -1,10 +1,12 @@
 /* The fd table, and the console behind fds 0, 1 and 2. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "kernel/arch.h"
+#include "kernel/console.h"
 #include "libc-shim/file.h"
 
 static struct file *table[FD_MAX];
@@ -88,10 +90,11 @@ long syscall_result(long ret)
 
 /* --- console ---------------------------------------------------------- */
 
-static ssize_t console_write(struct file *f, const void *buf, size_t len)
+/* The stream (console.h) rides in priv: stdout and stderr are two files,
+ * so `skiff run` can show them apart, and dup2 keeps each one's stream. */
+static ssize_t console_file_write(struct file *f, const void *buf, size_t len)
 {
-	(void)f;
-	arch_console_write(buf, len);
+	console_write((enum console_stream)(uintptr_t)f->priv, buf, len);
 	return (ssize_t)len;
 }
 
@@ -112,14 +115,21 @@ static int console_stat(struct file *f, struct stat *st)
 
 static const struct file_ops console_ops = {
 	.read = console_read,
-	.write = console_write,
+	.write = console_file_write,
 	.stat = console_stat,
 };
 
-/* Static, and one reference more than the fds hold: never freed. */
-static struct file console = { .ops = &console_ops, .refs = 4, .flags = O_RDWR };
+/* Static, and one reference more than the fds hold: never freed. stdin
+ * shares stdout's file (reads see end of file). */
+static struct file console_out = {
+	.ops = &console_ops, .refs = 3, .flags = O_RDWR, .priv = (void *)(uintptr_t)CONSOLE_STDOUT,
+};
+static struct file console_err = {
+	.ops = &console_ops, .refs = 2, .flags = O_RDWR, .priv = (void *)(uintptr_t)CONSOLE_STDERR,
+};
 
 void fd_init_console(void)
 {
-	table[0] = table[1] = table[2] = &console;
+	table[0] = table[1] = &console_out;
+	table[2] = &console_err;
 }

@@ -17,6 +17,7 @@
 #include "arch/aarch64/cpu.h"
 #include "arch/aarch64/platform.h"
 #include "kernel/arch.h"
+#include "kernel/console.h"
 #include "kernel/log.h"
 
 #define SEMIHOSTING_WRITE0 0x04
@@ -93,7 +94,7 @@ void arch_exit(int status)
 	}
 	psci_system_off();
 	static const char hint[] = "skiff: cannot power off: no semihosting and no PSCI\n";
-	arch_console_write(hint, sizeof(hint) - 1);
+	console_write(CONSOLE_KERNEL, hint, sizeof(hint) - 1);
 	for (;;)
 		__asm__ volatile("wfi");
 }

@@ -36,9 +36,6 @@ void arch_console_write(const char *buf, size_t len)
 {
 	if (!uart)
 		return;
-	for (size_t i = 0; i < len; i++) {
-		if (buf[i] == '\n')
-			put('\r');      /* terminals in raw mode need CR LF */
-		put(buf[i]);
-	}
+	for (size_t i = 0; i < len; i++)
+		put(buf[i]);           /* raw: kernel/console.c adds CRs */
 }

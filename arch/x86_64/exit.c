@@ -12,6 +12,7 @@
  */
 #include "arch/x86_64/cpu.h"
 #include "kernel/arch.h"
+#include "kernel/console.h"
 #include "kernel/log.h"
 
 #define DEBUGCON_PORT 0xE9
@@ -40,7 +41,7 @@ void arch_exit(int status)
 	outw(ACPI_PM1A_CNT, ACPI_SLP_EN_S5);
 	static const char hint[] = "skiff: cannot power off: add "
 		"-device isa-debug-exit,iobase=0xf4,iosize=0x04 to QEMU\n";
-	arch_console_write(hint, sizeof(hint) - 1);
+	console_write(CONSOLE_KERNEL, hint, sizeof(hint) - 1);
 	for (;;)
 		__asm__ volatile("hlt");
 }

@@ -43,9 +43,6 @@ void arch_console_write(const char *buf, size_t len)
 {
 	if (!uart_ready)
 		uart_init();
-	for (size_t i = 0; i < len; i++) {
-		if (buf[i] == '\n')
-			uart_put('\r');   /* terminals in raw mode need CR LF */
-		uart_put(buf[i]);
-	}
+	for (size_t i = 0; i < len; i++)
+		uart_put(buf[i]);      /* raw: kernel/console.c adds CRs */
 }

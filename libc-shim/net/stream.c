@@ -10,6 +10,8 @@
 #include <string.h>
 #include <sys/uio.h>
 
+#include "kernel/console.h"
+#include "kernel/log.h"
 #include "libc-shim/net/socket.h"
 #include "lwip/tcp.h"
 
@@ -187,6 +189,17 @@ static err_t on_accept(void *arg, struct tcp_pcb *pcb, err_t err)
 	return ERR_OK;
 }
 
+/* Tells `skiff run` (console.h's control stream) that a port now accepts
+ * connections: it opens the host's forward for that port only then, so a
+ * client is never accepted by QEMU before anyone listens in the guest. */
+static void announce_listen(unsigned port)
+{
+	char line[32];
+
+	ksnprintf(line, sizeof(line), "listen tcp %u", port);
+	console_control(line);
+}
+
 int stream_listen(struct sock *sk, int backlog)
 {
 	if (sk->listening)
@@ -209,6 +222,7 @@ int stream_listen(struct sock *sk, int backlog)
 	tcp_arg(lpcb, sk);
 	tcp_accept(lpcb, on_accept);
 	sk->listening = true;
+	announce_listen(lpcb->local_port);
 	return 0;
 }
 

@@ -209,8 +209,45 @@ static void test_quiet(void)
 	CHECK_INT(c.loglevel, LOG_WARNING);
 }
 
+/* \" and \\ escape; a backslash before anything else is kept. */
+static void test_escapes(void)
+{
+	struct cmdline c;
+
+	CHECK_INT(parse("k \"V=say \\\"hi\\\"\" -- a\\\\b \\\" c\\d \"\\\\\" x\\", &c), 0);
+	CHECK_INT(c.envc, 1);
+	CHECK_STR(c.envp[0], "V=say \"hi\"");
+	CHECK_INT(c.argc, 6);
+	CHECK_STR(c.argv[1], "a\\b");
+	CHECK_STR(c.argv[2], "\"");
+	CHECK_STR(c.argv[3], "c\\d");
+	CHECK_STR(c.argv[4], "\\");
+	CHECK_STR(c.argv[5], "x\\");
+	/* An escaped quote does not open a quoted word. */
+	CHECK_INT(parse("k -- \\\"a b", &c), 0);
+	CHECK_INT(c.argc, 3);
+	CHECK_STR(c.argv[1], "\"a");
+}
+
+static void test_console(void)
+{
+	struct cmdline c;
+
+	CHECK_INT(parse("k", &c), 0);
+	CHECK(!c.console_tagged);
+	CHECK_INT(parse("k console=tagged", &c), 0);
+	CHECK(c.console_tagged);
+	CHECK_INT(parse("k console=tagged console=plain", &c), 0);
+	CHECK(!c.console_tagged);
+	CHECK_INT(parse("k console=serial", &c), 1);
+	CHECK_INT(c.warnings[0].problem, CMDLINE_MALFORMED);
+	CHECK(!c.console_tagged);
+}
+
 int main(void)
 {
+	test_escapes();
+	test_console();
 	test_empty();
 	test_argv0_only();
 	test_options_env_args();

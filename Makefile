@@ -65,6 +65,9 @@ RUNTIME_OBJS := $(patsubst %,$(O)/obj/%.o,$(KERNEL_SRCS) $(LIB_SRCS))
 
 # An app directory holding a `.native-only` marker is not (yet) a guest app.
 APP_DIRS := $(filter-out $(dir $(wildcard apps/*/.native-only)),$(wildcard apps/*/) $(wildcard test/guest/apps/*/))
+# EXTRA_APP=DIR: one app outside the tree (`skiff run DIR`), named after
+# its directory; its objects go under build/ARCH/obj/ by absolute path.
+APP_DIRS += $(if $(EXTRA_APP),$(abspath $(EXTRA_APP))/)
 APPS := $(foreach d,$(APP_DIRS),$(notdir $(patsubst %/,%,$(d))))
 app_dir = $(patsubst %/,%,$(filter %/$(1)/,$(APP_DIRS)))
 app_objs = $(patsubst %,$(O)/obj/%.o,$(wildcard $(call app_dir,$(1))/*.c))
@@ -88,13 +91,19 @@ $(QEMU_PRELOAD): qemu/listen-backlog.c
 $(O)/%.img: $(O)/%.elf
 	$(OBJCOPY) -O binary $< $@
 
+# PROGRESS=1 (skiff sets it for a first build, which takes a while) names
+# each file as it is compiled; otherwise a build prints one line per image.
+progress = $(if $(PROGRESS),@echo "skiff: compiling $<" >&2)
+
 $(O)/obj/%.c.o: %.c
+	$(progress)
 	@mkdir -p $(dir $@)
 	$(CC) $(if $(call kernel_side,$<),$(KERNEL_CFLAGS),$(CFLAGS)) \
 		$(if $(call no_lto,$<),,$(LTO)) -c $< -o $@
 
 # lwIP is third-party code, compiled unchanged: its warnings are not ours.
 $(O)/obj/$(LWIP)/%.c.o: $(LWIP)/%.c
+	$(progress)
 	@mkdir -p $(dir $@)
 	$(CC) $(filter-out -Werror -Wextra,$(CFLAGS)) $(LTO) -c $< -o $@
 
@@ -123,6 +132,7 @@ LINK = $(CC) $(LDFLAGS) -o $(1) $(RUNTIME_OBJS) $(2) $(NET_LIB) $(PICOLIBC)/lib/
 
 .SECONDEXPANSION:
 $(O)/%.elf: $$(call app_objs,%) $(RUNTIME_OBJS) $(NET_LIB) arch/$(ARCH)/kernel.ld tools/gen-ksyms tools/check-image
+	@echo "skiff: linking $@" >&2
 	$(call LINK,$(O)/$*.pass1,$(call app_objs,$*))
 	tools/gen-ksyms $(NM) $(O)/$*.pass1 > $(O)/$*.ksyms.S
 	$(CC) $(KERNEL_CFLAGS) -c $(O)/$*.ksyms.S -o $(O)/$*.ksyms.o

@@ -1,0 +1,71 @@
+"""Setting up and building: tools/setup (packages, sources, picolibc), make
+for guest images, CMake for the host tools. A failed step stops the command
+with the tool's own messages and a non-zero status: never a stale image."""
+import os
+import re
+import shutil
+import subprocess
+
+from .errors import failure, usage_error
+from .qemu import REPO
+
+NAME = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def run_tool(argv, what, env=None):
+    try:
+        rc = subprocess.run(argv, cwd=REPO, stdin=subprocess.DEVNULL, env=env).returncode
+    except FileNotFoundError:
+        raise failure(f"{what}: {argv[0]} is not installed (run skiff setup)") from None
+    if rc != 0:
+        raise failure(f"{what} failed (status {rc}); see the messages above", 1 if rc > 0 else 1)
+
+
+def setup(archs):
+    argv = [os.path.join(REPO, "tools", "setup")]
+    for a in archs:
+        argv += ["--arch", a]
+    run_tool(argv, "setup")
+
+
+def app_dir(name):
+    for parent in ("apps", os.path.join("test", "guest", "apps")):
+        d = os.path.join(REPO, parent, name)
+        if os.path.isdir(d) and not os.path.exists(os.path.join(d, ".native-only")):
+            return d
+    return None
+
+
+def is_app_name(text):
+    return "/" not in text and not text.endswith((".elf", ".img", ".wasm")) and text not in (".", "..")
+
+
+def image_path(arch, app, kind="elf"):
+    return os.path.join(REPO, "build", arch, f"{app}.{kind}")
+
+
+def build_images(arch, apps=(), extra_dir=None):
+    """make for `apps` (all when empty), or for the app in `extra_dir`, a
+    directory outside the tree. A first build names each file it compiles
+    (it takes a while); later ones print one line per image."""
+    for app in apps:
+        if app_dir(app) is None and not extra_dir:
+            raise usage_error(f"unknown app '{app}' (not in apps/ or test/guest/apps/, and not a path)")
+    env = dict(os.environ)
+    first = not os.path.isdir(os.path.join(REPO, "build", arch, "obj"))
+    if first:
+        env["PROGRESS"] = "1"
+    jobs = str(os.cpu_count() or 1)
+    extra = [f"EXTRA_APP={extra_dir}"] if extra_dir else []
+    run_tool(["make", "-s", "--no-print-directory", "-C", REPO, f"-j{jobs}", f"ARCH={arch}", *extra, *apps],
+             f"building {' '.join(apps) or 'the images'} for {arch}", env)
+
+
+def build_host_tools(archs=("x86_64",), quiet=False):
+    """The host side: skiff-wasm, the unit tests (CMake + Ninja)."""
+    host = os.path.join(REPO, "build", "host")
+    gen = ["-G", "Ninja"] if shutil.which("ninja") else []
+    run_tool(["cmake", "-S", REPO, "-B", host, *gen, "-DCMAKE_BUILD_TYPE=Release",
+              "-DSKIFF_ARCHS=" + ";".join(archs), "--log-level=WARNING"], "configuring the host tools")
+    run_tool(["cmake", "--build", host], "building the host tools")
+    return host

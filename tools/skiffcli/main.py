@@ -1,0 +1,200 @@
+"""The `skiff` command line: one parser per command, each with --help."""
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+
+from . import build, instances, machines, run_cmd, units
+from .errors import SkiffError, usage_error
+from .qemu import REPO
+
+VERSION = "0.6.0"
+
+RUN_EPILOG = """\
+APP is a name under apps/ (or test/guest/apps/), built when needed, or a path
+to an image (build/ARCH/APP.elf). The guest's stdout goes to skiff's stdout;
+its stderr and the kernel's messages to skiff's stderr. skiff exits with the
+app's status (125 when the guest panicked, 124 after --timeout, 130/143/129
+when stopped by Ctrl-C, SIGTERM or SIGHUP, 1 when QEMU failed, 2 for a
+mistake on the command line).
+A TCP port given with -p opens on the host only once the app listens on it
+in the guest, so the first client is answered at once."""
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message):
+        raise usage_error(f"{self.prog}: {message} (see {self.prog} --help)")
+
+
+def _sub(subs, name, help_text, **kw):
+    return subs.add_parser(name, help=help_text, description=help_text,
+                           formatter_class=argparse.RawDescriptionHelpFormatter, **kw)
+
+
+def _run_parser(subs):
+    p = _sub(subs, "run", "Build APP if needed, boot it under QEMU, return its exit status.",
+             epilog=RUN_EPILOG)
+    p.add_argument("app", metavar="APP")
+    p.add_argument("args", nargs="*", metavar="ARG", help="the app's argv[1..] (after --)")
+    p.add_argument("--arch", default="x86_64", choices=machines.ARCHS, help="guest architecture")
+    p.add_argument("--machine", help="x86_64: microvm (default), pc, q35; aarch64: virt (default), "
+                   "virt-gicv3, virt-el2, virt-pci")
+    p.add_argument("-m", "--mem", type=units.parse_size, default=32 << 20,
+                   help="guest memory: 64M, 64Mi, 1G, 512K (default 32M; bare numbers are MiB)")
+    p.add_argument("-e", "--env", action="append", default=[], metavar="KEY=VALUE",
+                   help="an environment entry of the app (repeatable; any characters in VALUE)")
+    p.add_argument("--env-file", action="append", default=[], metavar="FILE",
+                   help="KEY=VALUE lines ('#' comments) for the app's environment")
+    p.add_argument("--initrd", metavar="FILE|DIR", help="the root file system: a CPIO archive, "
+                   "or a directory packed into one")
+    p.add_argument("-p", "--publish", action="append", default=[], type=units.parse_publish,
+                   metavar="[IP:]HOST:GUEST[/udp]", help="forward IP:HOST (default 127.0.0.1) to the "
+                   "guest's port GUEST (repeatable)")
+    p.add_argument("--net", action="append", default=[], metavar="user|tap:NAME|none",
+                   help="a NIC (repeatable): user networking (default for network apps), a tap device, none")
+    p.add_argument("--ip", action="append", default=[], type=units.parse_ip, metavar="ADDR[/PREFIX][,GW]",
+                   help="static address for the next NIC instead of DHCP")
+    p.add_argument("--append", default="", metavar="OPTIONS", help="kernel options, e.g. 'loglevel=7'")
+    p.add_argument("-q", "--quiet", action="store_true", help="only the kernel's warnings and errors")
+    p.add_argument("--kvm", action="store_true", help="use KVM (only where /dev/kvm works)")
+    p.add_argument("--timeout", type=units.parse_timeout, default=0, metavar="SECONDS",
+                   help="stop the guest after this long (status 124)")
+    p.add_argument("-d", "--detach", action="store_true", help="run in the background; print its name")
+    p.add_argument("--name", help="the detached instance's name (default APP-XXXXXX)")
+    p.add_argument("--gdb", type=int, default=0, metavar="PORT", nargs="?", const=1234,
+                   help="hold the guest at its first instruction for gdb on 127.0.0.1:PORT (default 1234)")
+    p.add_argument("--instance-dir", help=argparse.SUPPRESS)
+    return p
+
+
+def cmd_run(opts):
+    if opts.name and not opts.detach:
+        pass  # a name only labels detached instances; harmless in the foreground
+    if opts.gdb and opts.detach:
+        raise usage_error("run: --gdb and -d together make no sense (gdb needs a guest in front of it)")
+    if opts.gdb and not 1 <= opts.gdb <= 65535:
+        raise usage_error(f"run: bad --gdb port {opts.gdb}")
+    opts.qemu_args = os.environ.get("SKIFF_QEMU_ARGS", "").split()   # tests' experiments
+    return run_cmd.run(opts)
+
+
+def cmd_build(opts):
+    arch = opts.arch
+    build.setup([arch])
+    build.build_images(arch, opts.apps)
+    if not opts.apps or opts.host:
+        host = build.build_host_tools((arch,))
+        print(f"skiff: host tools in {os.path.relpath(host, os.getcwd())}/ "
+              f"(skiff-wasm: {os.path.relpath(os.path.join(host, 'wasm', 'skiff-wasm'), os.getcwd())})",
+              file=sys.stderr)
+    return 0
+
+
+def cmd_test(opts):
+    archs = [opts.arch] if opts.arch else []
+    build.setup(archs or ["aarch64"])
+    if not archs:
+        for a in machines.ARCHS:
+            prof = machines.profile(a)
+            cc = "gcc" if a == "x86_64" else "aarch64-linux-gnu-gcc"
+            if shutil.which(cc) and shutil.which(prof.binary):
+                archs.append(a)
+            else:
+                print(f"== no toolchain or QEMU for {a} here: its guest tests are left out", flush=True)
+    for a in archs:
+        print(f"== building guest images ({a})", flush=True)
+        build.build_images(a)
+    print("== building host tools and tests", flush=True)
+    host = build.build_host_tools(archs)
+    print("== running tests", flush=True)
+    env = dict(os.environ, SKIFF_TEST_ARCHS=" ".join(archs))
+    argv = ["ctest", "--test-dir", host, "--output-on-failure", "--timeout", "600",
+            f"-j{os.cpu_count() or 1}"] + opts.ctest
+    return subprocess.run(argv, env=env).returncode
+
+
+def cmd_clean(opts):
+    targets = [os.path.join(REPO, "build")] + ([os.path.join(REPO, "deps")] if opts.all else [])
+    for t in targets:
+        if os.path.exists(t):
+            print(f"skiff: removing {os.path.relpath(t, REPO)}/", file=sys.stderr)
+            shutil.rmtree(t)
+    return 0
+
+
+def main(argv):
+    parser = Parser(prog="skiff", description="Build POSIX C programs into unikernels and boot them "
+                    "under QEMU.", epilog="`skiff COMMAND --help` describes each command.")
+    parser.add_argument("--version", action="version", version=f"skiff {VERSION}")
+    subs = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+    _run_parser(subs)
+    p = _sub(subs, "build", "Build guest images into build/ARCH/APP.elf (all apps and the host tools, "
+             "skiff-wasm among them, when no APP is given).")
+    p.add_argument("apps", nargs="*", metavar="APP")
+    p.add_argument("--arch", default="x86_64", choices=machines.ARCHS)
+    p.add_argument("--host", action="store_true", help="also build the host tools when APPs are named")
+    p = _sub(subs, "test", "Set up, build everything and run the test suite (ctest); guest tests "
+             "run for every architecture whose compiler and QEMU are installed.")
+    p.add_argument("--arch", choices=machines.ARCHS, help="only this architecture's guest tests")
+    p.add_argument("ctest", nargs=argparse.REMAINDER, metavar="CTEST-OPTIONS",
+                   help="passed to ctest, e.g. -R hello -L unit -j 2")
+    p = _sub(subs, "setup", "Install packages and third-party sources, build picolibc (tools/setup).")
+    p.add_argument("--arch", action="append", default=[], choices=machines.ARCHS)
+    p = _sub(subs, "clean", "Remove build/ (and with --all also deps/, the fetched sources).")
+    p.add_argument("--all", action="store_true")
+    p = _sub(subs, "ps", "List detached instances: name, app, ports, uptime, state.")
+    p.add_argument("-a", "--all", action="store_true", help="also those that exited (the default lists all)")
+    p = _sub(subs, "logs", "Print a detached instance's console.")
+    p.add_argument("name")
+    p.add_argument("-f", "--follow", action="store_true", help="keep printing until it exits")
+    p = _sub(subs, "stop", "Stop a detached instance (SIGTERM, then SIGKILL after --time seconds).")
+    p.add_argument("names", nargs="+", metavar="NAME")
+    p.add_argument("-t", "--time", type=float, default=10.0)
+    p = _sub(subs, "rm", "Remove a stopped instance's state (-f: stop it first).")
+    p.add_argument("names", nargs="+", metavar="NAME")
+    p.add_argument("-f", "--force", action="store_true")
+
+    argv = ["--gdb=1234" if a == "--gdb" else a for a in argv]
+    if not argv:
+        parser.print_help(sys.stderr)
+        return 2
+    opts = parser.parse_args(argv)
+    if opts.command == "run":
+        opts.raw_argv = argv[1:]
+        return cmd_run(opts)
+    if opts.command == "build":
+        return cmd_build(opts)
+    if opts.command == "test":
+        return cmd_test(opts)
+    if opts.command == "setup":
+        build.setup(opts.arch or ["x86_64"])
+        return 0
+    if opts.command == "clean":
+        return cmd_clean(opts)
+    if opts.command == "ps":
+        instances.ps()
+        return 0
+    if opts.command == "logs":
+        instances.logs(opts.name, opts.follow)
+        return 0
+    if opts.command == "stop":
+        for n in opts.names:
+            instances.stop(n, opts.time)
+        return 0
+    if opts.command == "rm":
+        for n in opts.names:
+            instances.remove(n, opts.force)
+        return 0
+    parser.print_help(sys.stderr)
+    return 2
+
+
+def entry(argv):
+    try:
+        return main(argv)
+    except SkiffError as e:
+        print(f"skiff: {e.message}", file=sys.stderr)
+        return e.status
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,93 @@
+"""QEMU's argument vector for one guest, built the same way for `skiff run`,
+qemu/launch, the guest tests and the benchmarks, so they boot identical
+machines; and QEMU's own error messages turned into one line of ours."""
+import os
+import re
+from dataclasses import dataclass, field
+
+from .machines import profile
+from .units import format_kib
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+LISTEN_PRELOAD = os.path.join(REPO, "build", "qemu", "listen-backlog.so")
+
+
+def option_value(text):
+    """A value inside a QEMU option string: commas are doubled."""
+    return text.replace(",", ",,")
+
+
+@dataclass
+class Launch:
+    arch: str = "x86_64"
+    machine: str = ""
+    mem_kib: int = 32 * 1024
+    kernel: str = ""
+    initrd: str = ""
+    append: str = ""
+    kvm: bool = False
+    status_path: str = os.devnull
+    nics: list = field(default_factory=list)  # -netdev descriptions without id
+    cdrom: str = ""
+    qmp_path: str = ""          # a QMP socket skiff connects to (forwards)
+    gdb_port: int = 0           # gdb stub, guest held at its first instruction
+    extra: list = field(default_factory=list)
+
+    def argv(self):
+        prof = profile(self.arch)
+        machine = self.machine or prof.default_machine
+        args = [prof.binary, "-nodefaults", "-no-user-config", "-display", "none",
+                "-serial", "stdio", "-no-reboot", "-m", format_kib(self.mem_kib)]
+        args += prof.machine_args(machine) + prof.exit_args(self.status_path)
+        for i, nic in enumerate(self.nics):
+            args += ["-netdev", f"{nic},id=net{i}", "-device", f"{prof.nic_device(machine)},netdev=net{i}"]
+        args += ["-accel", "kvm", "-cpu", "host"] if self.kvm else ["-accel", "tcg", "-cpu", prof.tcg_cpu]
+        if self.cdrom:
+            args += ["-cdrom", self.cdrom, "-boot", "d"]
+        else:
+            args += ["-kernel", self.kernel]
+            if self.initrd:
+                args += ["-initrd", self.initrd]
+            if self.append:
+                args += ["-append", self.append]
+        if self.qmp_path:
+            args += ["-qmp", f"unix:{option_value(self.qmp_path)},server=on,wait=off"]
+        if self.gdb_port:
+            args += ["-gdb", f"tcp:127.0.0.1:{self.gdb_port}", "-S"]
+        return args + list(self.extra)
+
+    def env(self):
+        """QEMU's environment: with port forwards, libslirp's listen() backlog
+        of 1 is widened by qemu/listen-backlog.c (built by make)."""
+        env = dict(os.environ)
+        if self.qmp_path or any("hostfwd=" in n for n in self.nics):
+            if os.path.exists(LISTEN_PRELOAD):
+                env["LD_PRELOAD"] = LISTEN_PRELOAD + (":" + env["LD_PRELOAD"] if env.get("LD_PRELOAD") else "")
+        return env
+
+
+_EXPLAINED = [
+    (re.compile(r"Could not set up host forwarding rule '(?:tcp|udp):([^:]*):(\d+)"),
+     lambda m: f"port {m.group(2)} on {m.group(1) or '0.0.0.0'} is in use (or not ours to take): "
+               "pick another with -p"),
+    (re.compile(r"could not load (?:kernel|multiboot) '([^']*)'|Error loading uncompressed kernel"),
+     lambda m: "QEMU could not load the image as a kernel"),
+    (re.compile(r"cannot set up guest memory|Cannot allocate memory"),
+     lambda m: "this machine cannot give QEMU that much memory (--mem)"),
+    (re.compile(r"failed to initialize kvm|Could not access KVM kernel module"),
+     lambda m: "KVM is not usable here; run without --kvm (TCG)"),
+    (re.compile(r"could not open disk image|Could not open '([^']*)'"),
+     lambda m: f"QEMU could not open {m.group(1) or 'a file'}"),
+    (re.compile(r"invalid accelerator|-accel"),
+     lambda m: "QEMU refused the accelerator"),
+]
+
+
+def explain(stderr_text):
+    """One line of ours for QEMU's error output, or None when we do not
+    recognise it (the caller then shows QEMU's own lines)."""
+    for pattern, say in _EXPLAINED:
+        m = pattern.search(stderr_text)
+        if m:
+            return say(m)
+    return None

@@ -1,0 +1,181 @@
+"""`skiff run`: from the command line to a running guest (runner.Session),
+every check that can be made before booting made first."""
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+from . import build, cpio, instances, kcmdline, machines, units
+from .errors import failure, usage_error
+from .image import read_image
+from .qemu import Launch
+from .runner import Session
+
+
+class Plan:
+    """Everything decided before QEMU starts."""
+
+
+def _nics(opts, image):
+    nets = list(opts.net) or (["user"] if opts.publish or image.uses_network else [])
+    nics, user_seen = [], False
+    tcp = [f for f in opts.publish if f.proto == "tcp"]
+    udp = [f for f in opts.publish if f.proto == "udp"]
+    for n in nets:
+        if n == "user":
+            spec = "user"
+            if not user_seen:
+                # UDP has no listen(): its forwards open at boot.
+                spec += "".join(f",hostfwd={f.hostfwd()}" for f in udp)
+            user_seen = True
+            nics.append(spec)
+        elif n.startswith("tap:") and len(n) > 4:
+            nics.append(f"tap,ifname={n[4:].replace(',', ',,')},script=no,downscript=no")
+        elif n != "none":
+            raise usage_error(f"bad --net '{n}' (user, tap:NAME or none)")
+    if opts.publish and (not nets or nets[0] != "user"):
+        raise usage_error("-p forwards ports of the first NIC, which must be user networking (--net user)")
+    if opts.ip and len(opts.ip) > len(nics):
+        raise usage_error(f"{len(opts.ip)} --ip given for {len(nics)} NIC(s)")
+    return nics, tcp
+
+
+def _image(opts, arch):
+    app = opts.app
+    if build.is_app_name(app) and not os.path.exists(app):
+        build.setup([arch])
+        build.build_images(arch, [app])
+        return read_image(build.image_path(arch, app)), app
+    if os.path.isdir(app) and any(f.endswith(".c") for f in os.listdir(app)):
+        # An app's directory, in the tree or not: built as the app named
+        # after it.
+        name = os.path.basename(os.path.realpath(app))
+        if not build.NAME.fullmatch(name):
+            raise usage_error(f"{app}: an app directory's name must be letters, digits, '_' or '-'")
+        in_tree = build.app_dir(name) == os.path.realpath(app)
+        build.setup([arch])
+        build.build_images(arch, [name], None if in_tree else os.path.realpath(app))
+        return read_image(build.image_path(arch, name)), name
+    image = read_image(app)
+    if image.arch != arch:
+        raise usage_error(f"{app} is an {image.arch} image; add --arch {image.arch}")
+    return image, os.path.basename(app)
+
+
+def _initrd(opts, workdir):
+    if not opts.initrd:
+        return "", 0
+    if os.path.isdir(opts.initrd):
+        path = os.path.join(workdir, "initrd.cpio")
+        cpio.pack(opts.initrd, path)
+    elif os.path.isfile(opts.initrd):
+        path = os.path.abspath(opts.initrd)
+    else:
+        raise usage_error(f"--initrd {opts.initrd}: no such file or directory")
+    return path, os.path.getsize(path)
+
+
+def _kernel_file(arch, image, initrd, workdir):
+    """QEMU loads an -initrd on aarch64 only for a Linux-style kernel: boot
+    the image's flat copy, which starts with the arm64 Image header."""
+    if arch != "aarch64" or not initrd:
+        return image.path
+    flat = image.path[:-4] + ".img" if image.path.endswith(".elf") else ""
+    if flat and os.path.exists(flat) and os.path.getmtime(flat) >= os.path.getmtime(image.path):
+        return flat
+    flat = os.path.join(workdir, "image.img")
+    objcopy = shutil.which("aarch64-linux-gnu-objcopy") or "objcopy"
+    if subprocess.run([objcopy, "-O", "binary", image.path, flat]).returncode != 0:
+        raise failure(f"could not make a flat image of {image.path}")
+    return flat
+
+
+def plan(opts, workdir):
+    p = Plan()
+    prof = machines.profile(opts.arch)
+    machine = machines.check_machine(prof, opts.machine or prof.default_machine)
+    if opts.kvm and not os.access("/dev/kvm", os.R_OK | os.W_OK):
+        raise usage_error("--kvm: /dev/kvm is missing or not accessible here; run without --kvm (TCG)")
+    env = []
+    for path in opts.env_file:
+        env += units.parse_env_file(path)
+    env += [units.parse_env(e) for e in opts.env]
+    image, p.app = _image(opts, opts.arch)
+    initrd, initrd_size = _initrd(opts, workdir)
+    need = machines.minimum_memory(prof, image, initrd_size)
+    if opts.mem < need:
+        need_kib = -(-need // 1024)
+        raise failure(f"--mem {units.format_kib(opts.mem // 1024)} is too little for {p.app} on "
+                      f"{opts.arch} {machine}: it needs at least {need_kib}K "
+                      f"(e.g. --mem {units.format_kib(-(-need_kib // 1024) * 1024)})", 2)
+    nics, p.forwards = _nics(opts, image)
+    options = ["console=tagged"] + (["quiet"] if opts.quiet else []) + \
+        ([opts.append] if opts.append else []) + [f"ip={ip}" for ip in opts.ip]
+    p.launch = Launch(arch=opts.arch, machine=machine, mem_kib=opts.mem // 1024,
+                      kernel=_kernel_file(opts.arch, image, initrd, workdir), initrd=initrd,
+                      append=kcmdline.build(options, env, opts.args), kvm=opts.kvm,
+                      status_path=os.path.join(workdir, "status"), nics=nics,
+                      qmp_path=os.path.join(workdir, "qmp") if p.forwards else "",
+                      gdb_port=opts.gdb, extra=opts.qemu_args)
+    p.image = image
+    return p
+
+
+def _gdb_hint(p, port):
+    prof = machines.profile(p.launch.arch)
+    cmd = (f"gdb-multiarch -ex 'set architecture {prof.gdb_arch}' "
+           f"-ex 'target remote 127.0.0.1:{port}' {p.image.path}")
+    sys.stderr.write(f"skiff: the guest waits at its first instruction for gdb on 127.0.0.1:{port}:\n"
+                     f"  {cmd}\n")
+    sys.stderr.flush()
+
+
+def run(opts):
+    if opts.detach:
+        return detach(opts)
+    with tempfile.TemporaryDirectory(prefix="skiff-run.") as workdir:
+        p = plan(opts, workdir)
+        if opts.gdb:
+            _gdb_hint(p, opts.gdb)
+        inst = opts.instance_dir
+        started = (lambda pid: instances.write_file(inst, "qemu.pid", str(pid))) if inst else None
+        status = None
+        try:
+            status = Session(p.launch, p.forwards, opts.timeout, on_started=started).run()
+            return status
+        finally:
+            if inst:
+                instances.write_file(inst, "exit", str(status if status is not None else 1))
+                instances.write_file(inst, "ended", str(time.time()))
+
+
+def detach(opts):
+    """Checks and builds in the foreground (so errors show here), then
+    leaves `skiff run` itself running as the instance's supervisor."""
+    with tempfile.TemporaryDirectory(prefix="skiff-run.") as workdir:
+        p = plan(opts, workdir)
+    name, path = instances.new_instance(opts.name, p.app)
+    import json
+    info = {"app": p.app, "image": p.image.path, "arch": opts.arch, "started": time.time(),
+            "ports": [str(f) for f in opts.publish]}
+    instances.write_file(path, "instance.json", json.dumps(info))
+    argv = [sys.executable, os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
+        os.path.abspath(__file__)))), "skiff"), "run", "--instance-dir", path] + \
+        [a for a in opts.raw_argv if a not in ("-d", "--detach")]
+    with open(os.path.join(path, "log"), "wb") as log:
+        sup = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True)
+    instances.write_file(path, "supervisor.pid", str(sup.pid))
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if os.path.exists(os.path.join(path, "qemu.pid")):
+            print(name)
+            return 0
+        if sup.poll() is not None:
+            with open(os.path.join(path, "log"), "rb") as f:
+                sys.stderr.buffer.write(f.read())
+            raise failure(f"instance {name} ended at once (status {sup.returncode}); skiff rm {name}",
+                          sup.returncode or 1)
+        time.sleep(0.02)
+    raise failure(f"instance {name} did not start QEMU within 60 s (skiff logs {name})")

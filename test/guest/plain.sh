@@ -11,8 +11,14 @@ image=$repo/build/$ARCH/hello.elf
 status=0
 # On aarch64, the machine's QEMU words (virt-gicv3 is "-M virt,gic-version=3")
 # and the CPU launch uses: virt's default CPU is a 32-bit one.
-[ "$ARCH" = x86_64 ] || read -ra machine_args <<<"$(. "$repo/qemu/aarch64.sh" &&
-	echo "$(qemu_machine_args "$machine") -cpu $qemu_tcg_cpu")"
+if [ "$ARCH" = aarch64 ]; then
+	case $machine in
+	virt|virt-pci) machine_args=(-M virt) ;;
+	virt-gicv3) machine_args=(-M virt,gic-version=3) ;;
+	virt-el2) machine_args=(-M virt,virtualization=on) ;;
+	esac
+	machine_args+=(-cpu max)
+fi
 if [ "$ARCH" = x86_64 ]; then
 	timeout -k 5 "$GUEST_TIMEOUT" qemu-system-x86_64 -M "$machine" -display none -serial stdio \
 		-device isa-debug-exit,iobase=0xf4,iosize=0x04 -kernel "$image" \

@@ -96,7 +96,7 @@ def describe_non_elf(path, data):
         return "a WebAssembly module"
     if data[:2] == b"#!":
         return "a script"
-    if data[:5] == b"070701" or data[:6] == b"070702":
+    if data[:6] in (b"070701", b"070702"):
         return "a CPIO archive (give it with --initrd)"
     ext = os.path.splitext(path)[1]
     if ext in (".c", ".h", ".cc", ".cpp", ".S", ".s", ".rs", ".go", ".py"):

@@ -137,8 +137,7 @@ def main(argv):
     p = _sub(subs, "test", "Set up, build everything and run the test suite (ctest); guest tests "
              "run for every architecture whose compiler and QEMU are installed.")
     p.add_argument("--arch", choices=machines.ARCHS, help="only this architecture's guest tests")
-    p.add_argument("ctest", nargs=argparse.REMAINDER, metavar="CTEST-OPTIONS",
-                   help="passed to ctest, e.g. -R hello -L unit -j 2")
+    p.epilog = "Other options go to ctest: -R REGEX, -L LABEL (unit, cli, wasm, guest, x86_64, aarch64), -j N."
     p = _sub(subs, "setup", "Install packages and third-party sources, build picolibc (tools/setup).")
     p.add_argument("--arch", action="append", default=[], choices=machines.ARCHS)
     p = _sub(subs, "clean", "Remove build/ (and with --all also deps/, the fetched sources).")
@@ -159,7 +158,16 @@ def main(argv):
     if not argv:
         parser.print_help(sys.stderr)
         return 2
-    opts = parser.parse_args(argv)
+    if argv[0] == "test":
+        opts, opts.ctest = parser.parse_known_args(argv)
+    elif argv[0] == "run" and "--" in argv:
+        # Everything after the first `--` is the app's, whatever it looks
+        # like (argparse loses a `--` that follows the positionals).
+        cut = argv.index("--")
+        opts = parser.parse_args(argv[:cut])
+        opts.args += argv[cut + 1:]
+    else:
+        opts = parser.parse_args(argv)
     if opts.command == "run":
         opts.raw_argv = argv[1:]
         return cmd_run(opts)

@@ -17,7 +17,7 @@ GCC_INCLUDE := $(shell $(CC) -print-file-name=include)
 POSIX_OPTIONS := -D_POSIX_THREADS=200809L -D_POSIX_MONOTONIC_CLOCK=200112L -D_POSIX_CPUTIME=1 -D_POSIX_THREAD_CPUTIME=1 -DFD_SETSIZE=1024
 
 # Everything is built without a red zone: interrupts arrive on the current
-# stack (DESIGN.md pitfalls). Frame pointers keep backtraces cheap.
+# stack (docs/ARCHITECTURE.md). Frame pointers keep backtraces cheap.
 CFLAGS := -std=gnu11 -O2 -g -ffreestanding -fno-pic -fno-pie -fno-stack-protector \
 	-fno-omit-frame-pointer -fno-asynchronous-unwind-tables \
 	-ffunction-sections -fdata-sections \

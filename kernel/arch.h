@@ -32,7 +32,7 @@ void arch_init(const struct bootinfo *bi);
  * the UART itself, so panics can use it. */
 void arch_console_write(const char *buf, size_t len);
 
-/* Ends the VM so that the host sees `status` (DESIGN.md exit conventions). */
+/* Ends the VM so that the host sees `status` (docs/ARCHITECTURE.md, "Conventions"). */
 __attribute__((noreturn)) void arch_exit(int status);
 
 /* --- interrupts ------------------------------------------------------- */

@@ -1,6 +1,6 @@
 /* Kernel command line parser.
  *
- * Grammar (DESIGN.md): `[kernel options] [KEY=VALUE ...] -- [app args]`.
+ * Grammar (docs/ARCHITECTURE.md): `[kernel options] [KEY=VALUE ...] -- [app args]`.
  * The first word is the image path the loader passes (QEMU and GRUB both
  * prepend it); it becomes argv[0]. Words are separated by blanks; a pair of
  * double quotes groups blanks into one word ("a b" -> `a b`) and is removed;

@@ -1,4 +1,4 @@
-/* Ending the VM with an exit status (DESIGN.md "Exit status").
+/* Ending the VM with an exit status (docs/ARCHITECTURE.md, "Conventions").
  *
  * 1. With semihosting (skiff run and the tests enable it), the status goes
  *    as text "skiff-exit N" to the semihosting console, which qemu/launch

@@ -1,4 +1,4 @@
-/* Ending the VM with an exit status (DESIGN.md "Exit status").
+/* Ending the VM with an exit status (docs/ARCHITECTURE.md, "Conventions").
  *
  * 1. The status goes as text to the debug console port 0xE9 as
  *    "skiff-exit N": `skiff run` attaches it (-debugcon) and reads the exact

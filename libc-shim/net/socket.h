@@ -103,7 +103,7 @@ void sock_changed(struct sock *sk);
  * times more buffers than their bytes need and starve every connection
  * (lwIP's netconn capped a socket at 128 frames). */
 struct pbuf *sock_compact(struct pbuf *p);
-/* lwIP's err_t as a negative errno (the one boundary DESIGN.md asks for). */
+/* lwIP's err_t as a negative errno (the one boundary docs/ARCHITECTURE.md names). */
 int sock_errno(int8_t err);
 
 /* The socket behind `fd`, with a reference the caller drops with

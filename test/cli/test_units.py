@@ -124,6 +124,15 @@ class KernelCommandLine(unittest.TestCase):
             kcmdline.build([], [], ["x" * 5000])
 
 
+class Detach(unittest.TestCase):
+    def test_supervisor_arguments(self):
+        from skiffcli.run_cmd import _supervisor_args
+        self.assertEqual(_supervisor_args(["-d", "--name", "x", "httpd", "-qd", "-p", "1:2", "--", "-d",
+                                           "--name", "y"]),
+                         ["httpd", "-q", "-p", "1:2", "--", "-d", "--name", "y"])
+        self.assertEqual(_supervisor_args(["--name=x", "--detach", "hello"]), ["hello"])
+
+
 class Demux(unittest.TestCase):
     def test_streams_and_escapes(self):
         data = b"boot\x101out\n\x102err\x10\x10\x10kklog\x10clisten tcp 80\n\x101more"

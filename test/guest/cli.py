@@ -86,12 +86,19 @@ def gone(pid, within=10.0):
     return False
 
 
-def refused(port):
-    try:
-        socket.create_connection(("127.0.0.1", port), timeout=2).close()
-        return False
-    except OSError:
-        return True
+def refused(port, within=5.0):
+    """Whether connections to the port are refused, within a few seconds:
+    a killed QEMU's main thread shows as a zombie while its other threads
+    still hold its sockets for a moment."""
+    deadline = time.monotonic() + within
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=2).close()
+        except OSError:
+            return True
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.1)
 
 
 def http_get(port, timeout=5.0):

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The image boots with a bare QEMU command line, no skiff involved, with
-# the DESIGN.md exit conventions: on x86_64 the host sees status 2n+1 from
+# the exit conventions of docs/ARCHITECTURE.md: on x86_64 the host sees status 2n+1 from
 # isa-debug-exit; on aarch64 semihosting's SYS_EXIT gives n itself, and
 # without semihosting PSCI powers the VM off (status 0: the code is lost).
 # Usage: plain.sh MACHINE N [psci|panic-psci]

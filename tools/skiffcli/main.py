@@ -70,7 +70,9 @@ def _run_parser(subs):
 
 def cmd_run(opts):
     if opts.name and not opts.detach:
-        pass  # a name only labels detached instances; harmless in the foreground
+        raise usage_error("run: --name names a detached instance; add -d")
+    if opts.instance_dir and opts.detach:
+        raise usage_error("run: --instance-dir is skiff's own")
     if opts.gdb and opts.detach:
         raise usage_error("run: --gdb and -d together make no sense (gdb needs a guest in front of it)")
     if opts.gdb and not 1 <= opts.gdb <= 65535:

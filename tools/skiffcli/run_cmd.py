@@ -151,6 +151,26 @@ def run(opts):
                 instances.write_file(inst, "ended", str(time.time()))
 
 
+def _supervisor_args(raw):
+    """The user's `run` arguments without -d and --name (the supervisor runs
+    in the foreground of its own session); the app's arguments after `--`
+    are left as they are, whatever they look like."""
+    cut = raw.index("--") if "--" in raw else len(raw)
+    head, tail, kept, skip = raw[:cut], raw[cut:], [], False
+    for a in head:
+        if skip:
+            skip = False
+        elif a == "--name":
+            skip = True
+        elif a in ("-d", "--detach") or a.startswith("--name="):
+            continue
+        elif a.startswith("-") and not a.startswith("--") and "d" in a[1:] and a[1:].isalpha():
+            kept.append(a.replace("d", ""))      # -qd -> -q
+        else:
+            kept.append(a)
+    return kept + tail
+
+
 def detach(opts):
     """Checks and builds in the foreground (so errors show here), then
     leaves `skiff run` itself running as the instance's supervisor."""
@@ -162,8 +182,7 @@ def detach(opts):
             "ports": [str(f) for f in opts.publish]}
     instances.write_file(path, "instance.json", json.dumps(info))
     argv = [sys.executable, os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
-        os.path.abspath(__file__)))), "skiff"), "run", "--instance-dir", path] + \
-        [a for a in opts.raw_argv if a not in ("-d", "--detach")]
+        os.path.abspath(__file__)))), "skiff"), "run", "--instance-dir", path] + _supervisor_args(opts.raw_argv)
     with open(os.path.join(path, "log"), "wb") as log:
         sup = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True)
     instances.write_file(path, "supervisor.pid", str(sup.pid))

@@ -2,7 +2,7 @@
 # The initrd as the root file system: files read back byte-exact three ways
 # (read, pread, lseek), directories list, concatenated archives are all read,
 # a non-CPIO initrd is /initrd, and a corrupt archive is reported, not fatal.
-# Usage: initrd.sh tree|concat|raw|corrupt
+# Usage: initrd.sh tree|dir|concat|raw|corrupt
 . "$(dirname "$0")/lib.sh"
 command -v cpio >/dev/null || { echo "cpio is not installed (tools/setup installs it)"; exit 1; }
 
@@ -33,6 +33,18 @@ tree)
 	archive "$tree" >"$work/initrd.cpio"
 	boot files --initrd "$work/initrd.cpio" -- /data/blob.bin /etc/motd /data/empty \
 		/data/deep/er/link /data/abs /data
+	expect_status 0
+	expect_line "$(expected "$tree/data/blob.bin" /data/blob.bin)"
+	expect_line "$(expected "$tree/etc/motd" /etc/motd)"
+	expect_line "$(expected "$tree/data/empty" /data/empty)"
+	expect_line "$(expected "$tree/etc/motd" /data/deep/er/link)"
+	expect_line "$(expected "$tree/etc/motd" /data/abs)"
+	expect_lines_matching '^dir /data ' "dir /data entry ./" "dir /data entry ../" "dir /data entry abs" \
+		"dir /data entry blob.bin" "dir /data entry deep/" "dir /data entry empty"
+	;;
+dir)
+	# A directory given to --initrd: skiff packs it itself.
+	boot files --initrd "$tree" -- /data/blob.bin /etc/motd /data/empty /data/deep/er/link /data/abs /data
 	expect_status 0
 	expect_line "$(expected "$tree/data/blob.bin" /data/blob.bin)"
 	expect_line "$(expected "$tree/etc/motd" /etc/motd)"

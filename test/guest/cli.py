@@ -272,20 +272,33 @@ def case_detached():
     check(status == 0, f"stop: {status}", err)
     check(refused(port), "port open after stop")
     status, out, err = skiff("ps", env=env)
-    check(re.search(rf"^{re.escape(name)} .*exited \(143\)", out, re.M), "ps after stop", out)
+    check(name not in out, "ps lists a stopped instance without -a", out)
+    status, out, err = skiff("ps", "-a", env=env)
+    check(re.search(rf"^{re.escape(name)} .*exited \(143\)", out, re.M), "ps -a after stop", out)
     # A QEMU that dies on its own: the instance shows as exited with a status.
     status, out, err = skiff("run", "-d", "--name", name + "b", "--arch", ARCH, "hello", "--", "--exit", "9",
                              env=env, timeout=120)
     check(status == 0, "second run -d", err)
     deadline = time.monotonic() + TIMEOUT
-    while time.monotonic() < deadline and "exited" not in skiff("ps", env=env)[1].split(name + "b")[1]:
+    while time.monotonic() < deadline and "exited" not in skiff("ps", "-a", env=env)[1].split(name + "b")[1]:
         time.sleep(0.2)
-    out = skiff("ps", env=env)[1]
+    out = skiff("ps", "-a", env=env)[1]
     check(re.search(rf"^{re.escape(name)}b .*exited \(9\)", out, re.M), "exited status in ps", out)
     check("argv[2]=9" in skiff("logs", name + "b", env=env)[1], "logs of the exited instance")
-    for n in (name, name + "b"):
+    # A QEMU killed from outside: exited with 128 + the signal.
+    status, out, err = skiff("run", "-d", "--name", name + "c", "--arch", ARCH, "httpd", env=env, timeout=120)
+    check(status == 0, "third run -d", err)
+    with open(os.path.join(env["SKIFF_RUNTIME_DIR"], name + "c", "qemu.pid")) as f:
+        os.kill(int(f.read()), signal.SIGKILL)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and "exited" not in skiff("ps", "-a", env=env)[1].split(name + "c")[1]:
+        time.sleep(0.2)
+    out = skiff("ps", "-a", env=env)[1]
+    check(re.search(rf"^{re.escape(name)}c .*exited \(137\)", out, re.M), "a killed QEMU's instance", out)
+    check("killed by signal 9" in skiff("logs", name + "c", env=env)[1], "logs say how QEMU ended")
+    for n in (name, name + "b", name + "c"):
         check(skiff("rm", n, env=env)[0] == 0, f"rm {n}")
-    check(name not in skiff("ps", env=env)[1], "removed instance still listed")
+    check(name not in skiff("ps", "-a", env=env)[1], "removed instance still listed")
     shutil.rmtree(env["SKIFF_RUNTIME_DIR"])
 
 

@@ -104,7 +104,7 @@ def _age(seconds):
     return f"{seconds}s"
 
 
-def ps(show_all=True):
+def ps(show_all=False):
     rows = []
     for name in sorted(os.listdir(runtime_dir())):
         info = describe(name)

@@ -12,8 +12,8 @@ from .qemu import REPO
 VERSION = "0.6.0"
 
 RUN_EPILOG = """\
-APP is a name under apps/ (or test/guest/apps/), built when needed, or a path
-to an image (build/ARCH/APP.elf). The guest's stdout goes to skiff's stdout;
+APP is a name under apps/ (or test/guest/apps/), or a directory of C files
+anywhere, built when needed; or a path to an image (build/ARCH/APP.elf). The guest's stdout goes to skiff's stdout;
 its stderr and the kernel's messages to skiff's stderr. skiff exits with the
 app's status (125 when the guest panicked, 124 after --timeout, 130/143/129
 when stopped by Ctrl-C, SIGTERM or SIGHUP, 1 when QEMU failed, 2 for a
@@ -144,8 +144,8 @@ def main(argv):
     p.add_argument("--arch", action="append", default=[], choices=machines.ARCHS)
     p = _sub(subs, "clean", "Remove build/ (and with --all also deps/, the fetched sources).")
     p.add_argument("--all", action="store_true")
-    p = _sub(subs, "ps", "List detached instances: name, app, ports, uptime, state.")
-    p.add_argument("-a", "--all", action="store_true", help="also those that exited (the default lists all)")
+    p = _sub(subs, "ps", "List running detached instances: name, app, ports, uptime, state.")
+    p.add_argument("-a", "--all", action="store_true", help="also those that exited")
     p = _sub(subs, "logs", "Print a detached instance's console.")
     p.add_argument("name")
     p.add_argument("-f", "--follow", action="store_true", help="keep printing until it exits")
@@ -183,7 +183,7 @@ def main(argv):
     if opts.command == "clean":
         return cmd_clean(opts)
     if opts.command == "ps":
-        instances.ps()
+        instances.ps(opts.all)
         return 0
     if opts.command == "logs":
         instances.logs(opts.name, opts.follow)

@@ -8,7 +8,7 @@ import tempfile
 import time
 
 from . import build, cpio, instances, kcmdline, machines, units
-from .errors import failure, usage_error
+from .errors import SkiffError, failure, usage_error
 from .image import read_image
 from .qemu import Launch
 from .runner import Session
@@ -145,6 +145,9 @@ def run(opts):
         try:
             status = Session(p.launch, p.forwards, opts.timeout, on_started=started).run()
             return status
+        except SkiffError as e:
+            status = e.status
+            raise
         finally:
             if inst:
                 instances.write_file(inst, "exit", str(status if status is not None else 1))

@@ -206,6 +206,9 @@ class Session:
             noise = b"terminating on signal"
             self.err.write(b"".join(line for line in self.qemu_stderr.splitlines(True) if noise not in line))
             return status & 255
+        if self.qemu.returncode < 0:
+            sig = -self.qemu.returncode
+            raise failure(f"QEMU was killed by signal {sig} ({signal.Signals(sig).name})", 128 + sig)
         stderr = self.qemu_stderr.decode("utf-8", "replace")
         said = explain(stderr)
         if said:

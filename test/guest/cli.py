@@ -231,6 +231,9 @@ def case_build_fail():
         f.write('#include <stdio.h>\nint main(void) { puts("version one"); return 5; }\n')
     status, out, err = skiff("run", "--arch", ARCH, app, timeout=300)
     check(status == 5 and "version one" in out, f"first build: status {status}", out + err)
+    check(len(re.findall(r"^skiff: linking .*/cliapp\.elf$", err, re.M)) == 1, "not one line for the image", err)
+    status, out, err = skiff("run", "--arch", ARCH, app, timeout=300)
+    check(status == 5 and "skiff: linking" not in err, "an up-to-date image was rebuilt", err)
     with open(os.path.join(app, "main.c"), "w") as f:
         f.write('int main(void) { return undeclared_name; }\n')
     status, out, err = skiff("run", "--arch", ARCH, app, timeout=300)

@@ -31,6 +31,16 @@ class Surface(unittest.TestCase):
         self.assertEqual(status, 0)
         self.assertRegex(out, r"^skiff \d+\.\d+\.\d+\n$")
 
+    def test_host_tools(self):
+        # skiff build --host gives skiff-wasm, which runs a module.
+        status, out, err = skiff("build", "--host")
+        self.assertEqual(status, 0, err)
+        tool = os.path.join(REPO, "build", "host", "wasm", "skiff-wasm")
+        self.assertIn("build/host/wasm/skiff-wasm", err)
+        self.assertTrue(os.access(tool, os.X_OK))
+        r = subprocess.run([tool, "--help"], capture_output=True, text=True, timeout=30)
+        self.assertIn("skiff-wasm", r.stdout + r.stderr)
+
     def test_no_command(self):
         status, out, err = skiff()
         self.assertEqual(status, 2)

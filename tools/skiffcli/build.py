@@ -12,13 +12,16 @@ from .qemu import REPO
 NAME = re.compile(r"[A-Za-z0-9_-]+")
 
 
-def run_tool(argv, what, env=None):
+def run_tool(argv, what, env=None, quiet=False):
+    """Runs a build tool with its messages on our stderr (its stdout too, or
+    nowhere with quiet: cmake's chatter); a failure stops the command."""
     try:
-        rc = subprocess.run(argv, cwd=REPO, stdin=subprocess.DEVNULL, env=env).returncode
+        rc = subprocess.run(argv, cwd=REPO, stdin=subprocess.DEVNULL, env=env,
+                            stdout=subprocess.DEVNULL if quiet else 2).returncode
     except FileNotFoundError:
         raise failure(f"{what}: {argv[0]} is not installed (run skiff setup)") from None
     if rc != 0:
-        raise failure(f"{what} failed (status {rc}); see the messages above", 1 if rc > 0 else 1)
+        raise failure(f"{what} failed (status {rc}); see the messages above", 1)
 
 
 def setup(archs):
@@ -61,11 +64,24 @@ def build_images(arch, apps=(), extra_dir=None):
              f"building {' '.join(apps) or 'the images'} for {arch}", env)
 
 
-def build_host_tools(archs=("x86_64",), quiet=False):
-    """The host side: skiff-wasm, the unit tests (CMake + Ninja)."""
+HOST_TOOLS = ("skiff-wasm",)
+
+
+def build_host_tools(archs=None, targets=()):
+    """The host side (CMake + Ninja): `targets`, or everything the tests
+    need when none are named. The tree is configured when it is new or when
+    `archs` (the guest architectures to register tests for) is given; else
+    its configuration is kept, so a tools build never changes the tests."""
     host = os.path.join(REPO, "build", "host")
     gen = ["-G", "Ninja"] if shutil.which("ninja") else []
-    run_tool(["cmake", "-S", REPO, "-B", host, *gen, "-DCMAKE_BUILD_TYPE=Release",
-              "-DSKIFF_ARCHS=" + ";".join(archs), "--log-level=WARNING"], "configuring the host tools")
-    run_tool(["cmake", "--build", host], "building the host tools")
+    if archs is None and os.path.exists(os.path.join(host, "CMakeCache.txt")):
+        archs = ()
+    elif archs is None:
+        archs = ("x86_64",)
+    if archs:
+        run_tool(["cmake", "-S", REPO, "-B", host, *gen, "-DCMAKE_BUILD_TYPE=Release",
+                  "-DSKIFF_ARCHS=" + ";".join(archs), "--log-level=WARNING"], "configuring the host tools",
+                 quiet=True)
+    target_args = [a for t in targets for a in ("--target", t)]
+    run_tool(["cmake", "--build", host, *target_args], "building the host tools")
     return host

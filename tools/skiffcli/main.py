@@ -84,9 +84,10 @@ def cmd_run(opts):
 def cmd_build(opts):
     arch = opts.arch
     build.setup([arch])
-    build.build_images(arch, opts.apps)
+    if opts.apps or not opts.host:
+        build.build_images(arch, opts.apps)
     if not opts.apps or opts.host:
-        host = build.build_host_tools((arch,))
+        host = build.build_host_tools(None, build.HOST_TOOLS)
         print(f"skiff: host tools in {os.path.relpath(host, os.getcwd())}/ "
               f"(skiff-wasm: {os.path.relpath(os.path.join(host, 'wasm', 'skiff-wasm'), os.getcwd())})",
               file=sys.stderr)
@@ -131,11 +132,11 @@ def main(argv):
     parser.add_argument("--version", action="version", version=f"skiff {VERSION}")
     subs = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     _run_parser(subs)
-    p = _sub(subs, "build", "Build guest images into build/ARCH/APP.elf (all apps and the host tools, "
-             "skiff-wasm among them, when no APP is given).")
+    p = _sub(subs, "build", "Build guest images into build/ARCH/APP.elf (all apps and the host tools "
+             "when no APP is given); the host tools are build/host/wasm/skiff-wasm.")
     p.add_argument("apps", nargs="*", metavar="APP")
     p.add_argument("--arch", default="x86_64", choices=machines.ARCHS)
-    p.add_argument("--host", action="store_true", help="also build the host tools when APPs are named")
+    p.add_argument("--host", action="store_true", help="the host tools (alone, or besides the APPs named)")
     p = _sub(subs, "test", "Set up, build everything and run the test suite (ctest); guest tests "
              "run for every architecture whose compiler and QEMU are installed.")
     p.add_argument("--arch", choices=machines.ARCHS, help="only this architecture's guest tests")

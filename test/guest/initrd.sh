@@ -28,31 +28,29 @@ printf 'hello initrd\n' >"$tree/etc/motd"
 ln -s ../../../etc/motd "$tree/data/deep/er/link"      # relative
 ln -s /etc/motd "$tree/data/abs"                       # absolute
 
+# What `files` prints for $tree, booted with the arguments below.
+tree_args=(/data/blob.bin /etc/motd /data/empty /data/deep/er/link /data/abs /data)
+expect_tree_read() {
+	expect_status 0
+	expect_line "$(expected "$tree/data/blob.bin" /data/blob.bin)"
+	expect_line "$(expected "$tree/etc/motd" /etc/motd)"
+	expect_line "$(expected "$tree/data/empty" /data/empty)"
+	expect_line "$(expected "$tree/etc/motd" /data/deep/er/link)"
+	expect_line "$(expected "$tree/etc/motd" /data/abs)"
+	expect_lines_matching '^dir /data ' "dir /data entry ./" "dir /data entry ../" "dir /data entry abs" \
+		"dir /data entry blob.bin" "dir /data entry deep/" "dir /data entry empty"
+}
+
 case $1 in
 tree)
 	archive "$tree" >"$work/initrd.cpio"
-	boot files --initrd "$work/initrd.cpio" -- /data/blob.bin /etc/motd /data/empty \
-		/data/deep/er/link /data/abs /data
-	expect_status 0
-	expect_line "$(expected "$tree/data/blob.bin" /data/blob.bin)"
-	expect_line "$(expected "$tree/etc/motd" /etc/motd)"
-	expect_line "$(expected "$tree/data/empty" /data/empty)"
-	expect_line "$(expected "$tree/etc/motd" /data/deep/er/link)"
-	expect_line "$(expected "$tree/etc/motd" /data/abs)"
-	expect_lines_matching '^dir /data ' "dir /data entry ./" "dir /data entry ../" "dir /data entry abs" \
-		"dir /data entry blob.bin" "dir /data entry deep/" "dir /data entry empty"
+	boot files --initrd "$work/initrd.cpio" -- "${tree_args[@]}"
+	expect_tree_read
 	;;
 dir)
 	# A directory given to --initrd: skiff packs it itself.
-	boot files --initrd "$tree" -- /data/blob.bin /etc/motd /data/empty /data/deep/er/link /data/abs /data
-	expect_status 0
-	expect_line "$(expected "$tree/data/blob.bin" /data/blob.bin)"
-	expect_line "$(expected "$tree/etc/motd" /etc/motd)"
-	expect_line "$(expected "$tree/data/empty" /data/empty)"
-	expect_line "$(expected "$tree/etc/motd" /data/deep/er/link)"
-	expect_line "$(expected "$tree/etc/motd" /data/abs)"
-	expect_lines_matching '^dir /data ' "dir /data entry ./" "dir /data entry ../" "dir /data entry abs" \
-		"dir /data entry blob.bin" "dir /data entry deep/" "dir /data entry empty"
+	boot files --initrd "$tree" -- "${tree_args[@]}"
+	expect_tree_read
 	;;
 concat)
 	second=$work/second

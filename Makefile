@@ -65,11 +65,15 @@ RUNTIME_OBJS := $(patsubst %,$(O)/obj/%.o,$(KERNEL_SRCS) $(LIB_SRCS))
 
 # An app directory holding a `.native-only` marker is not (yet) a guest app.
 APP_DIRS := $(filter-out $(dir $(wildcard apps/*/.native-only)),$(wildcard apps/*/) $(wildcard test/guest/apps/*/))
-# EXTRA_APP=DIR: one app outside the tree (`skiff run DIR`), named after
-# its directory; its objects go under build/ARCH/obj/ by absolute path.
-APP_DIRS += $(if $(EXTRA_APP),$(abspath $(EXTRA_APP))/)
 APPS := $(foreach d,$(APP_DIRS),$(notdir $(patsubst %/,%,$(d))))
-app_dir = $(patsubst %/,%,$(filter %/$(1)/,$(APP_DIRS)))
+# EXTRA_APP=DIR EXTRA_APP_NAME=ext/NAME-HASH: one app outside the tree
+# (`skiff run DIR`), its image named by skiff after the directory's name and
+# a hash of its path (two directories of one name never share an image);
+# its objects go under build/ARCH/obj/ by absolute path.
+ifneq ($(EXTRA_APP),)
+APPS += $(EXTRA_APP_NAME)
+endif
+app_dir = $(if $(and $(EXTRA_APP),$(filter $(1),$(EXTRA_APP_NAME))),$(abspath $(EXTRA_APP)),$(patsubst %/,%,$(filter %/$(1)/,$(APP_DIRS))))
 app_objs = $(patsubst %,$(O)/obj/%.o,$(wildcard $(call app_dir,$(1))/*.c))
 
 HOST_CC ?= cc
@@ -133,6 +137,7 @@ LINK = $(CC) $(LDFLAGS) -o $(1) $(RUNTIME_OBJS) $(2) $(NET_LIB) $(PICOLIBC)/lib/
 .SECONDEXPANSION:
 $(O)/%.elf: $$(call app_objs,%) $(RUNTIME_OBJS) $(NET_LIB) arch/$(ARCH)/kernel.ld tools/gen-ksyms tools/check-image
 	@echo "skiff: linking $@" >&2
+	@mkdir -p $(dir $@)
 	$(call LINK,$(O)/$*.pass1,$(call app_objs,$*))
 	tools/gen-ksyms $(NM) $(O)/$*.pass1 > $(O)/$*.ksyms.S
 	$(CC) $(KERNEL_CFLAGS) -c $(O)/$*.ksyms.S -o $(O)/$*.ksyms.o

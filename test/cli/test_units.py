@@ -2,6 +2,7 @@
 command line it writes, the tagged console's decoder, image inspection."""
 import os
 import struct
+import subprocess
 import sys
 import tempfile
 import unittest
@@ -54,7 +55,8 @@ class Env(unittest.TestCase):
             self.assertEqual(units.parse_env(e), e)
 
     def test_bad_keys(self):
-        for e in ["=x", "1A=x", "A-B=x", "A", "A=\0"]:
+        for e in ["=x", "1A=x", "A-B=x", "A", "A=\0", "ip=1", "console=plain", "quiet=1", "dns=x",
+                  "loglevel=7"]:
             with self.assertRaises(SkiffError, msg=e):
                 units.parse_env(e)
 
@@ -71,6 +73,13 @@ class Env(unittest.TestCase):
             os.unlink(f.name)
         with self.assertRaises(SkiffError):
             units.parse_env_file("/nonexistent/env")
+        with tempfile.NamedTemporaryFile("wb", delete=False) as f:
+            f.write(b"A=\xff\xfe\n")
+        try:
+            with self.assertRaisesRegex(SkiffError, "not UTF-8"):
+                units.parse_env_file(f.name)
+        finally:
+            os.unlink(f.name)
 
     def test_ip(self):
         self.assertEqual(units.parse_ip("192.168.100.2/24,192.168.100.1"), "192.168.100.2::192.168.100.1:24")
@@ -114,6 +123,20 @@ class KernelCommandLine(unittest.TestCase):
         env = ['V=say "hi" \\ now', "E="]
         line = kcmdline.build(["console=tagged"], env, args)
         self.assertEqual(kernel_split(line), ["console=tagged"] + env + ["--"] + args)
+
+    def test_against_the_kernel(self):
+        """What kcmdline writes, read by kernel/cmdline.c itself (the
+        test_cmdline binary's --parse mode; ctest passes its path)."""
+        parser = os.environ.get("SKIFF_CMDLINE_PARSER")
+        if not parser:
+            self.skipTest("SKIFF_CMDLINE_PARSER not set (ctest sets it)")
+        args = ["plain", "two words", 'a "quoted" b', "back\\slash", "\\", '"', "", "$HOME", "\u00e9\u00e8",
+                "tab\there", "new\nline", "end\\", "--", "quiet", "K=V"]
+        env = ['V=say "hi" \\ now', "E=", "X=a=b"]
+        line = "image.elf " + kcmdline.build(["console=tagged", "quiet"], env, args)
+        r = subprocess.run([parser, "--parse"], input=line.encode(), capture_output=True, timeout=30)
+        want = "tagged 1 quiet 1\n" + "".join(f"env {e}\n" for e in env) + "".join(f"arg {a}\n" for a in args)
+        self.assertEqual(r.stdout.decode(), want)
 
     def test_nul_and_limits(self):
         with self.assertRaises(SkiffError):
@@ -200,6 +223,18 @@ class Images(unittest.TestCase):
                     read_image(path)
             with self.assertRaisesRegex(SkiffError, "is a directory"):
                 read_image(d)
+            # A skiff image cut short, or with its headers garbled.
+            with open(self.image("hello"), "rb") as f:
+                whole = f.read()
+            for name, data in [("cut.elf", whole[:100]), ("cut2.elf", whole[:len(whole) // 2]),
+                               ("bad.elf", whole[:32] + b"\xff" * 32 + whole[64:])]:
+                path = os.path.join(d, name)
+                with open(path, "wb") as f:
+                    f.write(data)
+                with self.assertRaisesRegex(SkiffError, "truncated or corrupt|not a skiff image", msg=name):
+                    read_image(path)
+            with self.assertRaisesRegex(SkiffError, "not a regular file"):
+                read_image("/dev/zero")
             with self.assertRaisesRegex(SkiffError, "no such image"):
                 read_image(os.path.join(d, "missing.elf"))
         with self.assertRaisesRegex(SkiffError, "Linux program"):

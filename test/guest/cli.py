@@ -6,12 +6,14 @@ detached instances and gdb. Usage: cli.py CASE (SKIFF_TEST_ARCH picks the
 architecture). Prints "N passed, 0 failed" or the first failure."""
 import os
 import re
+import shlex
 import shutil
 import signal
 import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -161,6 +163,35 @@ def case_signal(name):
     check("Traceback" not in text(p.err), "a Python traceback", text(p.err))
 
 
+def case_blocked_reader():
+    """A reader that stops reading (a full pipe) does not keep skiff from
+    its signals; a guest that never stops talking still meets --timeout;
+    all of a long output arrives in order."""
+    r, w = os.pipe()
+    p = subprocess.Popen([SKIFF, "run", "--arch", ARCH, "flood"], stdin=subprocess.DEVNULL, stdout=w,
+                         stderr=subprocess.DEVNULL)
+    children.append(p)
+    p.dir = tempfile.mkdtemp()
+    os.close(w)
+    time.sleep(3)                # the pipe fills; nobody reads it
+    qemus = qemu_children(p.pid)
+    p.send_signal(signal.SIGTERM)
+    try:
+        status = p.wait(20)
+    except subprocess.TimeoutExpired:
+        status = None
+    os.close(r)
+    check(status == 143, f"SIGTERM with a blocked reader: status {status}")
+    check(all(gone(q) for q in qemus), "QEMU left behind")
+    t = time.monotonic()
+    status, out, err = skiff("run", "--arch", ARCH, "--timeout", "3", "flood", timeout=60)
+    check(status == 124 and time.monotonic() - t < 30, f"--timeout on a talkative guest: {status}", err)
+    status, out, err = skiff("run", "--arch", ARCH, "flood", "--", "20000", timeout=120)
+    lines = out.splitlines()
+    check(status == 0 and len(lines) == 20000, f"{len(lines)} lines of 20000, status {status}", err)
+    check(all(line.startswith(f"flood line {i}:") for i, line in enumerate(lines)), "lines out of order")
+
+
 def case_kill9():
     p, port = serve_httpd()
     qemus = qemu_children(p.pid)
@@ -173,25 +204,43 @@ def case_kill9():
 
 def case_ready():
     """A client connecting in a loop from the instant skiff starts is
-    answered within 1 s of the ready line (QEMU used to accept before the
-    guest listened, and the client then waited 6.5 s)."""
+    answered within 1 s of the ready line. (QEMU used to accept before the
+    guest listened; such a client then waited 6.5 s for its answer.) The
+    ready line is timestamped as it arrives, by a thread of its own, and a
+    client's attempt may take 10 s, so an early accept shows as a late
+    answer."""
     port = netlib.free_port()
-    p = start("run", "--arch", ARCH, "httpd", "-p", f"{port}:8080")
-    answered = ready_at = None
+    p = subprocess.Popen([SKIFF, "run", "--arch", ARCH, "httpd", "-p", f"{port}:8080"],
+                         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    children.append(p)
+    p.dir = tempfile.mkdtemp()
+    ready = []
+
+    def watch():
+        for line in p.stdout:
+            if b"listening on port 8080" in line and not ready:
+                ready.append(time.monotonic())
+    threading.Thread(target=watch, daemon=True).start()
+    answered = None
     deadline = time.monotonic() + TIMEOUT
     while time.monotonic() < deadline and answered is None:
-        if ready_at is None and "listening on port 8080" in text(p.out):
-            ready_at = time.monotonic()
         try:
             if b"Hello" in http_get(port, timeout=10):
                 answered = time.monotonic()
         except OSError:
             time.sleep(0.01)
-    if ready_at is None and "listening on port 8080" in text(p.out):
-        ready_at = answered
-    check(answered is not None, "never answered", text(p.out) + text(p.err))
-    check(ready_at is not None, "no ready line", text(p.out))
-    check(answered - ready_at < 1.0, f"answered {answered - ready_at:.2f} s after the ready line")
+    check(answered is not None, "never answered")
+    check(ready, "no ready line")
+    check(answered - ready[0] < 1.0, f"answered {answered - ready[0]:.2f} s after the ready line")
+
+
+def case_two_forwards():
+    """Two host ports to one guest port: both answer (docker allows it)."""
+    ports = [netlib.free_port(), netlib.free_port()]
+    p = start("run", "--arch", ARCH, "httpd", "-p", f"{ports[0]}:8080", "-p", f"{ports[1]}:8080")
+    check(netlib.wait_line(p.out, r"listening on port 8080", TIMEOUT, p.pid), "no ready line", text(p.err))
+    for port in ports:
+        check(b"Hello" in http_get(port), f"no answer on {port}")
 
 
 def case_port_in_use():
@@ -231,7 +280,8 @@ def case_build_fail():
         f.write('#include <stdio.h>\nint main(void) { puts("version one"); return 5; }\n')
     status, out, err = skiff("run", "--arch", ARCH, app, timeout=300)
     check(status == 5 and "version one" in out, f"first build: status {status}", out + err)
-    check(len(re.findall(r"^skiff: linking .*/cliapp\.elf$", err, re.M)) == 1, "not one line for the image", err)
+    check(len(re.findall(r"^skiff: linking .*/ext/cliapp-[0-9a-f]+\.elf$", err, re.M)) == 1,
+          "not one line for the image", err)
     status, out, err = skiff("run", "--arch", ARCH, app, timeout=300)
     check(status == 5 and "skiff: linking" not in err, "an up-to-date image was rebuilt", err)
     with open(os.path.join(app, "main.c"), "w") as f:
@@ -240,6 +290,15 @@ def case_build_fail():
     check(status != 0 and status != 5, f"a failed build gave status {status}", out + err)
     check("version one" not in out, "the stale image was booted", out)
     check("undeclared_name" in err, "the compiler's message is missing", err)
+    # Two directories of one name, one of them named like an app of the
+    # tree: each boots its own program.
+    for sub in ("one", "two"):
+        os.makedirs(os.path.join(d, sub, "hello"))
+        with open(os.path.join(d, sub, "hello", "main.c"), "w") as f:
+            f.write(f'#include <stdio.h>\nint main(void) {{ puts("I am {sub}"); return 0; }}\n')
+    for sub in ("one", "two", "one"):
+        status, out, err = skiff("run", "--arch", ARCH, os.path.join(d, sub, "hello"), timeout=300)
+        check(status == 0 and out == f"I am {sub}\n", f"{sub}/hello booted something else", out + err)
     shutil.rmtree(d)
 
 
@@ -313,9 +372,9 @@ def case_gdb():
     port = netlib.free_port()
     p = start("run", "--arch", ARCH, f"--gdb={port}", "hello", "--", "a", "b", "--exit", "6")
     check(netlib.wait_line(p.err, r"gdb-multiarch", 60, p.pid), "no gdb line", text(p.err))
-    hint = [line for line in text(p.err).splitlines() if "gdb-multiarch" in line][0].strip()
-    image = hint.split()[-1]
-    arch = re.search(r"set architecture (\S+)'", hint).group(1)
+    hint = shlex.split([line for line in text(p.err).splitlines() if "gdb-multiarch" in line][0])
+    image = hint[-1]
+    arch = hint[hint.index("-ex") + 1].split()[-1]
     r = subprocess.run([gdb, "-batch", "-nx", "-ex", f"set architecture {arch}",
                         "-ex", f"target remote 127.0.0.1:{port}", "-ex", "hbreak main", "-ex", "continue",
                         "-ex", "print argc", "-ex", "next", "-ex", "info line *$pc", "-ex", "continue", image],
@@ -326,12 +385,18 @@ def case_gdb():
     check("apps/hello/main.c" in out, "no source line after next", out)
     status = p.wait(120)
     check(status == 6, f"guest status {status}, expected 6", text(p.err))
+    with socket.socket() as s:         # a gdb port in use: one line, before booting
+        s.bind(("127.0.0.1", 0))
+        s.listen()
+        busy = s.getsockname()[1]
+        status, out, err = skiff("run", "--arch", ARCH, f"--gdb={busy}", "hello", timeout=60)
+    check(status == 1 and f"--gdb port {busy} on 127.0.0.1 is in use" in err, "busy gdb port", err)
 
 
 CASES = {"streams": case_streams, "quiet": case_quiet, "kill9": case_kill9, "ready": case_ready,
-         "port-in-use": case_port_in_use, "mem": case_mem, "build-fail": case_build_fail,
+         "port-in-use": case_port_in_use, "two-forwards": case_two_forwards, "mem": case_mem, "build-fail": case_build_fail,
          "not-image": case_not_image, "detached": case_detached, "gdb": case_gdb,
-         "sigint": lambda: case_signal("INT"), "sigterm": lambda: case_signal("TERM"),
+         "blocked-reader": case_blocked_reader, "sigint": lambda: case_signal("INT"), "sigterm": lambda: case_signal("TERM"),
          "sighup": lambda: case_signal("HUP")}
 
 

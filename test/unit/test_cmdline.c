@@ -244,8 +244,31 @@ static void test_console(void)
 	CHECK(!c.console_tagged);
 }
 
-int main(void)
+/* `test_cmdline --parse`: the kernel's reading of the command line on
+ * stdin, one line per word, so the host tests of the skiff command check
+ * what it writes against this parser itself (test/cli/test_units.py). */
+static int parse_stdin(void)
 {
+	static char buf[8192];
+	struct cmdline c;
+	size_t n = fread(buf, 1, sizeof buf - 1, stdin);
+
+	buf[n] = '\0';
+	cmdline_parse(buf, &c);
+	printf("tagged %d quiet %d\n", c.console_tagged, c.quiet);
+	for (int i = 0; i < c.envc; i++)
+		printf("env %s\n", c.envp[i]);
+	for (int i = 1; i < c.argc; i++)
+		printf("arg %s\n", c.argv[i]);
+	for (int i = 0; i < c.warning_count && i < CMDLINE_MAX_WARNINGS; i++)
+		printf("warning %s\n", c.warnings[i].word);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 2 && strcmp(argv[1], "--parse") == 0)
+		return parse_stdin();
 	test_escapes();
 	test_console();
 	test_empty();

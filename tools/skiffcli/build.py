@@ -1,12 +1,14 @@
 """Setting up and building: tools/setup (packages, sources, picolibc), make
 for guest images, CMake for the host tools. A failed step stops the command
 with the tool's own messages and a non-zero status: never a stale image."""
+import hashlib
 import os
 import re
 import shutil
+import signal
 import subprocess
 
-from .errors import failure, usage_error
+from .errors import Interrupted, failure, usage_error
 from .qemu import REPO
 
 NAME = re.compile(r"[A-Za-z0-9_-]+")
@@ -16,12 +18,34 @@ def run_tool(argv, what, env=None, quiet=False):
     """Runs a build tool with its messages on our stderr (its stdout too, or
     nowhere with quiet: cmake's chatter); a failure stops the command."""
     try:
-        rc = subprocess.run(argv, cwd=REPO, stdin=subprocess.DEVNULL, env=env,
-                            stdout=subprocess.DEVNULL if quiet else 2).returncode
+        # Its own session: a signal to skiff (Ctrl-C included) stops the
+        # tool's whole process group here, never leaving a build behind.
+        tool = subprocess.Popen(argv, cwd=REPO, stdin=subprocess.DEVNULL, env=env,
+                                stdout=subprocess.DEVNULL if quiet else 2, start_new_session=True)
     except FileNotFoundError:
         raise failure(f"{what}: {argv[0]} is not installed (run skiff setup)") from None
+    try:
+        rc = tool.wait()
+    except Interrupted:
+        stop_group(tool)
+        raise
     if rc != 0:
         raise failure(f"{what} failed (status {rc}); see the messages above", 1)
+
+
+def stop_group(proc, grace=5.0):
+    """SIGTERM to a child's process group, SIGKILL after `grace` seconds."""
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        try:
+            os.killpg(proc.pid, sig)
+            proc.wait(grace)
+            return
+        except ProcessLookupError:
+            return
+        except subprocess.TimeoutExpired:
+            continue
+        except Interrupted:
+            continue        # a second Ctrl-C: go straight to SIGKILL
 
 
 def setup(archs):
@@ -47,6 +71,13 @@ def image_path(arch, app, kind="elf"):
     return os.path.join(REPO, "build", arch, f"{app}.{kind}")
 
 
+def extra_app_name(directory):
+    """An out-of-tree app's image name: ext/NAME-HASH, the hash of its real
+    path, so that two directories of one name never share an image."""
+    real = os.path.realpath(directory)
+    return f"ext/{os.path.basename(real)}-{hashlib.sha256(real.encode()).hexdigest()[:10]}"
+
+
 def build_images(arch, apps=(), extra_dir=None):
     """make for `apps` (all when empty), or for the app in `extra_dir`, a
     directory outside the tree. A first build names each file it compiles
@@ -59,7 +90,7 @@ def build_images(arch, apps=(), extra_dir=None):
     if first:
         env["PROGRESS"] = "1"
     jobs = str(os.cpu_count() or 1)
-    extra = [f"EXTRA_APP={extra_dir}"] if extra_dir else []
+    extra = [f"EXTRA_APP={extra_dir}", f"EXTRA_APP_NAME={extra_app_name(extra_dir)}"] if extra_dir else []
     run_tool(["make", "-s", "--no-print-directory", "-C", REPO, f"-j{jobs}", f"ARCH={arch}", *extra, *apps],
              f"building {' '.join(apps) or 'the images'} for {arch}", env)
 

@@ -20,9 +20,20 @@ def _entry(out, name, st, data, ino):
 def pack(directory, archive_path):
     if not os.path.isdir(directory):
         raise usage_error(f"--initrd {directory}: not a file or directory")
+    try:
+        _pack(directory, archive_path)
+    except OSError as e:
+        raise usage_error(f"--initrd {directory}: {e.filename}: {e.strerror}") from None
+
+
+def _walk_error(e):
+    raise e     # an unreadable directory is an error, not a silent gap
+
+
+def _pack(directory, archive_path):
     ino = 1
     with open(archive_path, "wb") as out:
-        for top, dirs, files in os.walk(directory):
+        for top, dirs, files in os.walk(directory, onerror=_walk_error):
             dirs.sort()
             for name in [None] + sorted(files) + [d for d in dirs if os.path.islink(os.path.join(top, d))]:
                 path = top if name is None else os.path.join(top, name)

@@ -9,6 +9,16 @@ class SkiffError(Exception):
         self.status = status
 
 
+class Interrupted(Exception):
+    """SIGINT, SIGTERM or SIGHUP outside a guest's run loop (which handles
+    them itself): whatever was running is stopped, and skiff exits with
+    128 + the signal's number."""
+
+    def __init__(self, signum):
+        super().__init__(signum)
+        self.signum = signum
+
+
 def usage_error(message):
     """A mistake on the command line: status 2, as argparse and coreutils."""
     return SkiffError(message, 2)

@@ -6,6 +6,7 @@ symbol table, the `.ksyms` section (tools/gen-ksyms), which survives
 (`net_start` is linked only with it): deterministic, no pipeline. Anything
 else gets a one-line description of what it is instead."""
 import os
+import stat
 import struct
 
 from .errors import failure
@@ -24,27 +25,22 @@ class Image:
         return "net_start" in self.symbols
 
 
-def _sections(data, shoff, shentsize, shnum, shstrndx):
-    heads = []
-    for i in range(shnum):
-        off = shoff + i * shentsize
-        name, _type, _flags, addr, offset, size = struct.unpack_from("<IIQQQQ", data, off)
-        heads.append((name, addr, offset, size))
+def _sections(table, shentsize, shnum, shstrndx, read_at):
+    """{name: (address, offset, size)} from the section header table."""
+    heads = [struct.unpack_from("<IIQQQQ", table, i * shentsize) for i in range(shnum)]
     if not 0 <= shstrndx < len(heads):
         return {}
-    str_off = heads[shstrndx][2]
+    names = read_at(heads[shstrndx][4], heads[shstrndx][5])
     named = {}
-    for name, addr, offset, size in heads:
-        end = data.find(b"\0", str_off + name)
-        named[data[str_off + name:end].decode("latin-1")] = (addr, offset, size)
+    for name, _type, _flags, addr, offset, size in heads:
+        end = names.find(b"\0", name)
+        named[names[name:end if end >= 0 else len(names)].decode("latin-1")] = (addr, offset, size)
     return named
 
 
-def _ksyms(data, section):
+def _ksyms(blob):
     """The names in .ksyms: a count, (address, name pointer) pairs, then the
     names, NUL-terminated."""
-    addr, offset, size = section
-    blob = data[offset:offset + size]
     if len(blob) < 8:
         return set()
     count = struct.unpack_from("<Q", blob, 0)[0]
@@ -53,42 +49,60 @@ def _ksyms(data, section):
 
 
 def read_image(path):
-    """An Image, or a SkiffError saying what the file is instead."""
+    """An Image, or a SkiffError saying what the file is instead. Reads the
+    headers and the .ksyms section only, so a device or a FIFO cannot make
+    it hang; a truncated or corrupt ELF file is said to be one."""
     if os.path.isdir(path):
         raise failure(f"{path} is a directory, not a skiff image "
                       "(an app is a name under apps/, an image a build/ARCH/APP.elf file)", 2)
     try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            raise failure(f"{path} is not a regular file, not a skiff image", 2)
         with open(path, "rb") as f:
-            data = f.read()
+            return _read_elf(path, f)
     except FileNotFoundError:
         raise failure(f"no such image: {path}", 2) from None
     except OSError as e:
         raise failure(f"cannot read {path}: {e.strerror}", 2) from None
-    if data[:4] == b"\0asm":
+    except (struct.error, IndexError, ValueError):
+        raise failure(f"{path} is a truncated or corrupt ELF file, not a skiff image", 2) from None
+
+
+def _read_elf(path, f):
+    head = f.read(4096)
+    if head[:4] == b"\0asm":
         raise failure(f"{path} is a WebAssembly module: skiff run does not boot .wasm modules yet "
                       f"(the unikernel's WebAssembly host is still to come); run it with "
                       f"build/host/wasm/skiff-wasm {path} (made by skiff build)", 2)
-    if data[:4] != b"\x7fELF":
-        raise failure(f"{path} is {describe_non_elf(path, data)}, not a skiff image", 2)
-    if data[4] != 2 or data[5] != 1:
+    if head[:4] != b"\x7fELF":
+        raise failure(f"{path} is {describe_non_elf(path, head)}, not a skiff image", 2)
+    if head[4] != 2 or head[5] != 1:
         raise failure(f"{path} is a 32-bit or big-endian ELF file, not a skiff image", 2)
-    e_type, e_machine = struct.unpack_from("<HH", data, 16)
-    phoff, shoff = struct.unpack_from("<QQ", data, 32)
-    phentsize, phnum, shentsize, shnum, shstrndx = struct.unpack_from("<HHHHH", data, 54)
+    size = os.fstat(f.fileno()).st_size
+
+    def read_at(offset, length):
+        if offset < 0 or length < 0 or offset + length > size:
+            raise ValueError("outside the file")
+        f.seek(offset)
+        return f.read(length)
+
+    e_type, e_machine = struct.unpack_from("<HH", head, 16)
+    phoff, shoff = struct.unpack_from("<QQ", head, 32)
+    phentsize, phnum, shentsize, shnum, shstrndx = struct.unpack_from("<HHHHH", head, 54)
     arch = ARCH_OF_MACHINE.get(e_machine)
-    sections = _sections(data, shoff, shentsize, shnum, shstrndx) if shoff else {}
-    interp = any(struct.unpack_from("<I", data, phoff + i * phentsize)[0] == 3 for i in range(phnum))
+    sections = _sections(read_at(shoff, shentsize * shnum), shentsize, shnum, shstrndx, read_at) \
+        if shoff and shnum else {}
+    pheads = read_at(phoff, phentsize * phnum) if phnum else b""
+    segments = [struct.unpack_from("<IIQQQQQ", pheads, i * phentsize) for i in range(phnum)]
+    interp = any(seg[0] == 3 for seg in segments)
     if ".ksyms" not in sections or arch is None:
         what = "a Linux program" if (interp or e_type == 3 or ".interp" in sections or ".dynamic" in sections) \
             else f"an ELF file for {arch or 'machine %d' % e_machine}"
         raise failure(f"{path} is {what}, not a skiff image (no kernel symbol table); "
                       "skiff runs images built from apps/ (skiff build)", 2)
-    load_end = 0
-    for i in range(phnum):
-        p_type, _f, _o, vaddr, paddr, _fs, memsz = struct.unpack_from("<IIQQQQQ", data, phoff + i * phentsize)
-        if p_type == 1:
-            load_end = max(load_end, paddr + memsz)
-    return Image(os.path.abspath(path), arch, load_end, _ksyms(data, sections[".ksyms"]))
+    load_end = max((seg[4] + seg[6] for seg in segments if seg[0] == 1), default=0)
+    _, offset, length = sections[".ksyms"]
+    return Image(os.path.abspath(path), arch, load_end, _ksyms(read_at(offset, length)))
 
 
 def describe_non_elf(path, data):

@@ -10,6 +10,7 @@ import re
 import secrets
 import shutil
 import signal
+import stat
 import sys
 import time
 
@@ -19,11 +20,21 @@ NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,62}")
 
 
 def runtime_dir():
+    """The directory of instance states, made 0700 and checked to be ours:
+    in a shared /tmp another user could otherwise make it first and read
+    our logs or plant links where we write."""
     base = os.environ.get("SKIFF_RUNTIME_DIR")
     if not base:
         xdg = os.environ.get("XDG_RUNTIME_DIR")
         base = os.path.join(xdg, "skiff") if xdg else f"/tmp/skiff-{os.getuid()}"
-    os.makedirs(base, mode=0o700, exist_ok=True)
+    try:
+        os.makedirs(base, mode=0o700, exist_ok=True)
+        st = os.lstat(base)
+    except OSError as e:
+        raise failure(f"runtime directory {base}: {e.strerror}") from None
+    if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.getuid() or st.st_mode & 0o077:
+        raise failure(f"runtime directory {base} is not a private directory of ours "
+                      "(owner, mode 0700, no symbolic link); remove it or set SKIFF_RUNTIME_DIR")
     return base
 
 
@@ -56,17 +67,24 @@ def _read(path, name, default=None):
 
 
 def write_file(path, name, text):
-    tmp = os.path.join(path, name + ".tmp")
-    with open(tmp, "w") as f:
+    """Atomically, and never through a link someone left in our place."""
+    tmp = os.path.join(path, f"{name}.{os.getpid()}.tmp")
+    try:
+        os.unlink(tmp)
+    except FileNotFoundError:
+        pass
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+    with os.fdopen(fd, "w") as f:
         f.write(text)
     os.replace(tmp, os.path.join(path, name))
 
 
 def _alive(pid, path):
-    """Whether `pid` is still this instance's supervisor (not a reused PID)."""
+    """Whether `pid` is still this instance's supervisor (not a reused PID):
+    its arguments hold exactly this instance's directory."""
     try:
         with open(f"/proc/{pid}/cmdline", "rb") as f:
-            return path.encode() in f.read()
+            return path.encode() in f.read().split(b"\0")
     except (OSError, ValueError):
         return False
 
@@ -75,9 +93,9 @@ def state(path):
     """('running', None) or ('exited', status or None when unknown)."""
     status = _read(path, "exit")
     if status is not None:
-        return "exited", int(status)
+        return "exited", int(status) if status.lstrip("-").isdigit() else None
     pid = _read(path, "supervisor.pid")
-    if pid and _alive(int(pid), path):
+    if pid and pid.isdigit() and _alive(int(pid), path):
         return "running", None
     return "exited", None
 
@@ -145,7 +163,9 @@ def stop(name, grace=10.0):
     path = instance_path(name)
     if state(path)[0] != "running":
         return
-    pid = int(_read(path, "supervisor.pid"))
+    pid = int(_read(path, "supervisor.pid", "0") or 0)
+    if pid <= 0:
+        return
     os.kill(pid, signal.SIGTERM)        # the supervisor stops QEMU, records 143
     deadline = time.monotonic() + grace
     while time.monotonic() < deadline and _alive(pid, path):

@@ -28,7 +28,11 @@ class X86Profile(Profile):
     def exit_args(self, status_path):
         # arch/x86_64/exit.c: isa-debug-exit (QEMU exits 2n+1) and the debug
         # console port 0xE9 carrying "skiff-exit N" into the status file.
-        return ["-device", "isa-debug-exit,iobase=0xf4,iosize=0x04", "-debugcon", "file:" + status_path.replace(",", ",,")]
+        # A -chardev, whose path may hold any character (commas doubled);
+        # -debugcon file:PATH takes the path as it is, commas and all.
+        return ["-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
+                "-chardev", "file,id=skiffexit,path=" + status_path.replace(",", ",,"),
+                "-device", "isa-debugcon,iobase=0xe9,chardev=skiffexit"]
 
     def nic_device(self, machine):
         return "virtio-net-device" if machine == "microvm" else "virtio-net-pci"

@@ -1,30 +1,41 @@
 """The `skiff` command line: one parser per command, each with --help."""
 import argparse
 import os
+import shlex
 import shutil
+import signal
 import subprocess
 import sys
 
 from . import build, instances, machines, run_cmd, units
-from .errors import SkiffError, usage_error
+from .errors import Interrupted, SkiffError, usage_error
 from .qemu import REPO
 
 VERSION = "0.6.0"
 
 RUN_EPILOG = """\
 APP is a name under apps/ (or test/guest/apps/), or a directory of C files
-anywhere, built when needed; or a path to an image (build/ARCH/APP.elf). The guest's stdout goes to skiff's stdout;
-its stderr and the kernel's messages to skiff's stderr. skiff exits with the
-app's status (125 when the guest panicked, 124 after --timeout, 130/143/129
-when stopped by Ctrl-C, SIGTERM or SIGHUP, 1 when QEMU failed, 2 for a
-mistake on the command line).
+anywhere, built when needed; or a path to an image (build/ARCH/APP.elf).
+The guest's stdout goes to skiff's stdout; its stderr and the kernel's
+messages to skiff's stderr. skiff exits with the app's status: 125 when the
+guest panicked, 124 after --timeout, 130/143/129 when stopped by Ctrl-C,
+SIGTERM or SIGHUP, 128+N when QEMU was killed by signal N, 1 when QEMU or a
+build failed, 2 for a mistake on the command line.
 A TCP port given with -p opens on the host only once the app listens on it
 in the guest, so the first client is answered at once."""
 
 
 class Parser(argparse.ArgumentParser):
+    """Errors as one line of ours; no abbreviated options (an abbreviation
+    would also slip past the supervisor's argument list of run -d)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("allow_abbrev", False)
+        super().__init__(*args, **kwargs)
+
     def error(self, message):
-        raise usage_error(f"{self.prog}: {message} (see {self.prog} --help)")
+        command = self.prog.partition(" ")[2]
+        raise usage_error(f"{command + ': ' if command else ''}{message} (see {self.prog} --help)")
 
 
 def _sub(subs, name, help_text, **kw):
@@ -77,7 +88,8 @@ def cmd_run(opts):
         raise usage_error("run: --gdb and -d together make no sense (gdb needs a guest in front of it)")
     if opts.gdb and not 1 <= opts.gdb <= 65535:
         raise usage_error(f"run: bad --gdb port {opts.gdb}")
-    opts.qemu_args = os.environ.get("SKIFF_QEMU_ARGS", "").split()   # tests' experiments
+    # Extra QEMU arguments for experiments and tests, in shell syntax.
+    opts.qemu_args = shlex.split(os.environ.get("SKIFF_QEMU_ARGS", ""))
     return run_cmd.run(opts)
 
 
@@ -88,8 +100,8 @@ def cmd_build(opts):
         build.build_images(arch, opts.apps)
     if not opts.apps or opts.host:
         host = build.build_host_tools(None, build.HOST_TOOLS)
-        print(f"skiff: host tools in {os.path.relpath(host, os.getcwd())}/ "
-              f"(skiff-wasm: {os.path.relpath(os.path.join(host, 'wasm', 'skiff-wasm'), os.getcwd())})",
+        print(f"skiff: host tools in {os.path.relpath(host, REPO)}/ of the repository "
+              f"(skiff-wasm: {os.path.relpath(os.path.join(host, 'wasm', 'skiff-wasm'), REPO)})",
               file=sys.stderr)
     return 0
 
@@ -114,7 +126,12 @@ def cmd_test(opts):
     env = dict(os.environ, SKIFF_TEST_ARCHS=" ".join(archs))
     argv = ["ctest", "--test-dir", host, "--output-on-failure", "--timeout", "600",
             f"-j{os.cpu_count() or 1}"] + opts.ctest
-    return subprocess.run(argv, env=env).returncode
+    tests = subprocess.Popen(argv, env=env, start_new_session=True)
+    try:
+        return tests.wait()
+    except Interrupted:
+        build.stop_group(tests)
+        raise
 
 
 def cmd_clean(opts):
@@ -157,7 +174,10 @@ def main(argv):
     p.add_argument("names", nargs="+", metavar="NAME")
     p.add_argument("-f", "--force", action="store_true")
 
-    argv = ["--gdb=1234" if a == "--gdb" else a for a in argv]
+    # A bare --gdb takes its default port; an app's own "--gdb" after `--`
+    # is left alone.
+    cut = argv.index("--") if "--" in argv else len(argv)
+    argv = ["--gdb=1234" if a == "--gdb" else a for a in argv[:cut]] + argv[cut:]
     if not argv:
         parser.print_help(sys.stderr)
         return 2
@@ -201,11 +221,24 @@ def main(argv):
     return 2
 
 
+def _raise_interrupted(signum, _frame):
+    raise Interrupted(signum)
+
+
 def entry(argv):
+    for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(s, _raise_interrupted)
     try:
         return main(argv)
     except SkiffError as e:
         print(f"skiff: {e.message}", file=sys.stderr)
         return e.status
-    except KeyboardInterrupt:
-        return 130
+    except Interrupted as e:
+        return 128 + e.signum
+    except BrokenPipeError:
+        # Our reader left (skiff ps | head -1): nothing more to say.
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except OSError:
+            pass
+        return 141

@@ -1,7 +1,10 @@
 """`skiff run`: from the command line to a running guest (runner.Session),
 every check that can be made before booting made first."""
+import errno
 import os
+import shlex
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -44,7 +47,8 @@ def _nics(opts, image):
 
 def _image(opts, arch):
     app = opts.app
-    if build.is_app_name(app) and not os.path.exists(app):
+    # An app's name wins over a file of that name here (./NAME is the file).
+    if build.is_app_name(app) and (build.app_dir(app) or not os.path.exists(app)):
         build.setup([arch])
         build.build_images(arch, [app])
         return read_image(build.image_path(arch, app)), app
@@ -54,10 +58,13 @@ def _image(opts, arch):
         name = os.path.basename(os.path.realpath(app))
         if not build.NAME.fullmatch(name):
             raise usage_error(f"{app}: an app directory's name must be letters, digits, '_' or '-'")
-        in_tree = build.app_dir(name) == os.path.realpath(app)
         build.setup([arch])
-        build.build_images(arch, [name], None if in_tree else os.path.realpath(app))
-        return read_image(build.image_path(arch, name)), name
+        if build.app_dir(name) == os.path.realpath(app):
+            build.build_images(arch, [name])
+            return read_image(build.image_path(arch, name)), name
+        target = build.extra_app_name(app)
+        build.build_images(arch, [target], os.path.realpath(app))
+        return read_image(build.image_path(arch, target)), name
     image = read_image(app)
     if image.arch != arch:
         raise usage_error(f"{app} is an {image.arch} image; add --arch {image.arch}")
@@ -92,6 +99,15 @@ def _kernel_file(arch, image, initrd, workdir):
     return flat
 
 
+def _qmp_path(workdir):
+    """A unix socket path for QMP: within AF_UNIX's 108 bytes even when
+    TMPDIR is long (then in a private directory under /tmp)."""
+    path = os.path.join(workdir, "qmp")
+    if len(path.encode()) < 100:
+        return path
+    return os.path.join(tempfile.mkdtemp(prefix="skiff-qmp.", dir="/tmp"), "qmp")
+
+
 def plan(opts, workdir):
     p = Plan()
     prof = machines.profile(opts.arch)
@@ -117,16 +133,26 @@ def plan(opts, workdir):
                       kernel=_kernel_file(opts.arch, image, initrd, workdir), initrd=initrd,
                       append=kcmdline.build(options, env, opts.args), kvm=opts.kvm,
                       status_path=os.path.join(workdir, "status"), nics=nics,
-                      qmp_path=os.path.join(workdir, "qmp") if p.forwards else "",
+                      qmp_path=_qmp_path(workdir) if p.forwards else "",
                       gdb_port=opts.gdb, extra=opts.qemu_args)
     p.image = image
     return p
 
 
+def _check_port_free(port, what):
+    with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError as e:
+            raise failure(f"{what} port {port} on 127.0.0.1 "
+                          f"{'is in use' if e.errno == errno.EADDRINUSE else e.strerror}; pick another", 1) from None
+
+
 def _gdb_hint(p, port):
     prof = machines.profile(p.launch.arch)
-    cmd = (f"gdb-multiarch -ex 'set architecture {prof.gdb_arch}' "
-           f"-ex 'target remote 127.0.0.1:{port}' {p.image.path}")
+    cmd = shlex.join(["gdb-multiarch", "-ex", f"set architecture {prof.gdb_arch}",
+                      "-ex", f"target remote 127.0.0.1:{port}", p.image.path])
     sys.stderr.write(f"skiff: the guest waits at its first instruction for gdb on 127.0.0.1:{port}:\n"
                      f"  {cmd}\n")
     sys.stderr.flush()
@@ -138,6 +164,7 @@ def run(opts):
     with tempfile.TemporaryDirectory(prefix="skiff-run.") as workdir:
         p = plan(opts, workdir)
         if opts.gdb:
+            _check_port_free(opts.gdb, "--gdb")
             _gdb_hint(p, opts.gdb)
         inst = opts.instance_dir
         started = (lambda pid: instances.write_file(inst, "qemu.pid", str(pid))) if inst else None
@@ -189,6 +216,16 @@ def detach(opts):
     with open(os.path.join(path, "log"), "wb") as log:
         sup = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True)
     instances.write_file(path, "supervisor.pid", str(sup.pid))
+    try:
+        return _wait_started(name, path, sup)
+    except BaseException:
+        # Interrupted, or it never started: no instance is left behind.
+        build.stop_group(sup)
+        shutil.rmtree(path, ignore_errors=True)
+        raise
+
+
+def _wait_started(name, path, sup):
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if os.path.exists(os.path.join(path, "qemu.pid")):
@@ -197,7 +234,6 @@ def detach(opts):
         if sup.poll() is not None:
             with open(os.path.join(path, "log"), "rb") as f:
                 sys.stderr.buffer.write(f.read())
-            raise failure(f"instance {name} ended at once (status {sup.returncode}); skiff rm {name}",
-                          sup.returncode or 1)
+            raise failure(f"instance {name} ended at once (status {sup.returncode})", sup.returncode or 1)
         time.sleep(0.02)
-    raise failure(f"instance {name} did not start QEMU within 60 s (skiff logs {name})")
+    raise failure(f"instance {name} did not start QEMU within 60 s")

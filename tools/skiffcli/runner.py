@@ -10,11 +10,13 @@ import ctypes
 import errno
 import os
 import re
+import select
 import selectors
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 
 from . import console
@@ -23,13 +25,22 @@ from .qemu import explain
 from .qmp import Qmp, QmpError
 
 SIGNAL_STATUS = {signal.SIGINT: 130, signal.SIGTERM: 143, signal.SIGHUP: 129}
+# Output not yet written past which the console is no longer read: the
+# guest then waits for its reader, as it would on a real serial line.
+OUTPUT_BACKLOG = 1 << 20
 PR_SET_PDEATHSIG = 1
 STOP_GRACE = 3.0
 
 
-def _die_with_parent():
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+def _die_with_parent(parent):
+    """QEMU's preexec: SIGKILL when skiff goes. If skiff went between the
+    fork and the prctl, the signal would never come: exit instead."""
+    def setup():
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        if os.getppid() != parent:
+            os._exit(1)
+    return setup
 
 
 def reserve_port(fwd):
@@ -50,21 +61,44 @@ def reserve_port(fwd):
 
 
 class Output:
-    """Writes to a file descriptor, dropping output once the reader left
-    (skiff run ... | head) instead of failing the run."""
+    """Writes to a file descriptor from a thread of its own, so that a
+    reader who stops reading (a full pipe, a paused terminal) never stops
+    the run loop from seeing signals and deadlines; output is dropped once
+    the reader left (skiff run ... | head) or the descriptor is unusable."""
 
     def __init__(self, fd):
         self.fd, self.open = fd, True
+        self._buf = bytearray()
+        self._cond = threading.Condition()
+        threading.Thread(target=self._writer, daemon=True).start()
 
     def write(self, data):
-        while data and self.open:
+        with self._cond:
+            if self.open:
+                self._buf += data
+                self._cond.notify()
+
+    def pending(self):
+        with self._cond:
+            return len(self._buf)
+
+    def _writer(self):
+        while True:
+            with self._cond:
+                while not self._buf:
+                    self._cond.wait()
+                chunk = bytes(self._buf[:65536])
             try:
-                n = os.write(self.fd, data)
-                data = data[n:]
-            except BrokenPipeError:
-                self.open = False
+                n = os.write(self.fd, chunk)
             except InterruptedError:
                 continue
+            except OSError:     # EPIPE, EBADF (stdout closed), EIO...
+                with self._cond:
+                    self.open = False
+                    self._buf.clear()
+                continue
+            with self._cond:
+                del self._buf[:n]
 
 
 class Session:
@@ -73,8 +107,17 @@ class Session:
 
     def __init__(self, launch, forwards=(), timeout=0, on_started=None, stdout_fd=1, stderr_fd=2):
         self.launch, self.timeout = launch, timeout
-        self.pending = {f.guest_port: f for f in forwards}
-        self.reserved = {f.guest_port: reserve_port(f) for f in forwards}
+        self.pending = {}            # guest port -> the forwards waiting for it
+        for f in forwards:
+            self.pending.setdefault(f.guest_port, []).append(f)
+        self.reserved = {}
+        try:
+            for f in forwards:
+                self.reserved[str(f)] = reserve_port(f)
+        except BaseException:
+            for s in self.reserved.values():
+                s.close()
+            raise
         self.on_started = on_started
         self.out, self.err = Output(stdout_fd), Output(stderr_fd)
         self.demux = console.Demux()
@@ -91,7 +134,7 @@ class Session:
         try:
             self.qemu = subprocess.Popen(self.launch.argv(), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                          stderr=subprocess.PIPE, env=self.launch.env(),
-                                         start_new_session=True, preexec_fn=_die_with_parent)
+                                         start_new_session=True, preexec_fn=_die_with_parent(os.getpid()))
         except FileNotFoundError:
             raise failure(f"{self.launch.argv()[0]} is not installed (run skiff setup)", 1) from None
         try:
@@ -100,6 +143,7 @@ class Session:
             self._pump(rfd)
         finally:
             self._stop_qemu()
+            self._drain(rfd)
             for s, h in old.items():
                 signal.signal(s, h)
             signal.set_wakeup_fd(old_wakeup)
@@ -113,22 +157,40 @@ class Session:
 
     def _pump(self, wake_fd):
         sel = selectors.DefaultSelector()
-        sel.register(self.qemu.stdout, selectors.EVENT_READ, self._on_console)
         sel.register(self.qemu.stderr, selectors.EVENT_READ, self._on_qemu_stderr)
         sel.register(wake_fd, selectors.EVENT_READ, self._on_signal)
         deadline = time.monotonic() + self.timeout if self.timeout else None
-        open_pipes = 2
-        while open_pipes and not self.stop_reason:
-            wait = None if deadline is None else max(0.0, deadline - time.monotonic())
-            events = sel.select(wait)
-            if not events and deadline is not None and time.monotonic() >= deadline:
-                self.stop_reason = ("timeout",)
-                break
-            for key, _ in events:
+        console_open, console_read, stderr_open = True, False, True
+        while (console_open or stderr_open) and not self.stop_reason:
+            backlog = self.out.pending() + self.err.pending() > OUTPUT_BACKLOG
+            if console_open and console_read == backlog:     # pause or resume the console
+                if backlog:
+                    sel.unregister(self.qemu.stdout)
+                else:
+                    sel.register(self.qemu.stdout, selectors.EVENT_READ, self._on_console)
+                console_read = not backlog
+            wait = 0.05 if backlog else None
+            if deadline is not None:
+                wait = max(0.0, min(wait if wait is not None else 1e9, deadline - time.monotonic()))
+            for key, _ in sel.select(wait):
                 if key.data(key.fileobj) is False:
                     sel.unregister(key.fileobj)
-                    open_pipes -= 1
+                    if key.fileobj is self.qemu.stdout:
+                        console_open = console_read = False
+                    else:
+                        stderr_open = False
+            if deadline is not None and time.monotonic() >= deadline and not self.stop_reason:
+                self.stop_reason = ("timeout",)
         sel.close()
+
+    def _drain(self, wake_fd):
+        """Waits until the guest's output is written, unless a signal comes
+        first (a reader who never reads must not keep skiff alive)."""
+        while (self.out.pending() or self.err.pending()) and not (
+                self.stop_reason and self.stop_reason[0] == "signal"):
+            ready, _, _ = select.select([wake_fd], [], [], 0.05)
+            if ready:
+                self._on_signal(wake_fd)
 
     def _on_console(self, pipe):
         data = os.read(pipe.fileno(), 65536)
@@ -160,7 +222,8 @@ class Session:
     def _on_control(self, line):
         m = re.fullmatch(r"listen tcp (\d+)", line)
         if m and int(m.group(1)) in self.pending:
-            self._open_forward(self.pending.pop(int(m.group(1))))
+            for fwd in self.pending.pop(int(m.group(1))):
+                self._open_forward(fwd)
 
     def _open_forward(self, fwd):
         """hostfwd_add through QEMU's monitor, right after the guest said it
@@ -168,7 +231,7 @@ class Session:
         try:
             if self.qmp is None:
                 self.qmp = Qmp(self.launch.qmp_path)
-            self.reserved.pop(fwd.guest_port).close()
+            self.reserved.pop(str(fwd)).close()
             text = self.qmp.hmp(f"hostfwd_add net0 {fwd.hostfwd()}")
         except (QmpError, OSError) as e:
             text = str(e) or "no answer"
@@ -191,20 +254,27 @@ class Session:
         for pipe in (self.qemu.stdout, self.qemu.stderr):
             pipe.close()
 
+    def _say(self, data):
+        """After the run: straight to stderr (the writer threads may be gone)."""
+        try:
+            os.write(2, data)
+        except OSError:
+            pass
+
     def _status(self):
         reason = self.stop_reason
         if reason and reason[0] == "signal":
             return SIGNAL_STATUS[reason[1]]
         if reason and reason[0] == "timeout":
-            self.err.write(f"skiff: guest stopped after the {self.timeout:g}s timeout\n".encode())
+            self._say(f"skiff: guest stopped after the {self.timeout:g}s timeout\n".encode())
             return 124
         if reason and reason[0] == "error":
-            self.err.write(f"skiff: {reason[1]}\n".encode())
+            self._say(f"skiff: {reason[1]}\n".encode())
             return 1
         status = read_exit_status(self.launch.status_path)
         if status is not None:
             noise = b"terminating on signal"
-            self.err.write(b"".join(line for line in self.qemu_stderr.splitlines(True) if noise not in line))
+            self._say(b"".join(line for line in self.qemu_stderr.splitlines(True) if noise not in line))
             return status & 255
         if self.qemu.returncode < 0:
             sig = -self.qemu.returncode
@@ -214,7 +284,7 @@ class Session:
         if said:
             raise failure(said, 1)
         if stderr.strip():
-            self.err.write(self.qemu_stderr)
+            self._say(self.qemu_stderr)
         raise failure(f"QEMU ended (status {self.qemu.returncode}) without a guest exit status", 1)
 
 

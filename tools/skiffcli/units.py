@@ -80,6 +80,10 @@ def parse_publish(spec):
 
 
 _ENV_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+# Words before `--` that the kernel takes as its own options
+# (kernel/cmdline.c's table, and those DESIGN reserves): such a KEY=VALUE
+# would never reach the app's environ, so it is refused.
+KERNEL_OPTIONS = ("quiet", "loglevel", "ip", "dns", "console", "mount", "hostname", "ip6")
 
 
 def parse_env(entry, where="-e"):
@@ -90,6 +94,9 @@ def parse_env(entry, where="-e"):
         raise usage_error(f"bad environment entry '{entry}' in {where} (KEY=VALUE, KEY a C identifier)")
     if "\0" in entry:
         raise usage_error(f"environment entry {key} holds a NUL byte, which cannot be passed")
+    if key in KERNEL_OPTIONS:
+        raise usage_error(f"environment entry '{key}=...' in {where}: '{key}' is a kernel option "
+                          "(see --append), so the app could not see it")
     return entry
 
 
@@ -101,6 +108,8 @@ def parse_env_file(path):
             lines = f.read().splitlines()
     except OSError as e:
         raise usage_error(f"--env-file {path}: {e.strerror}") from None
+    except UnicodeDecodeError:
+        raise usage_error(f"--env-file {path}: not UTF-8 text") from None
     entries = []
     for n, line in enumerate(lines, 1):
         if not line.strip() or line.lstrip().startswith("#"):

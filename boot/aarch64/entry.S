@@ -47,6 +47,7 @@
 	.section .text.boot, "ax"
 	.globl _start
 _start:
+	mov x19, #0                     /* boot_fault: no semihosting attempt yet */
 	mov x20, x0                     /* the device tree, if a loader passed it */
 	mrs x21, cntvct_el0             /* entry timestamp */
 	mrs x22, CurrentEL              /* for the boot log */
@@ -89,7 +90,7 @@ at_el1:
 	msr sctlr_el1, x0               /* whatever a loader left */
 	mov x0, #(3 << 20)              /* CPACR_EL1.FPEN: no FP/SIMD traps */
 	msr cpacr_el1, x0
-	adr x0, aarch64_vectors
+	adr x0, boot_fault_vectors      /* until .bss is clear: see boot_fault */
 	msr vbar_el1, x0
 	isb
 
@@ -159,6 +160,9 @@ at_el1:
 	adrp x1, __image_end
 	add x1, x1, :lo12:__image_end
 	bl zero_range
+	adr x0, aarch64_vectors         /* the kernel's own vectors from here on */
+	msr vbar_el1, x0
+	isb
 
 	msr spsel, #1
 	adrp x0, exception_stack_top
@@ -177,6 +181,54 @@ at_el1:
 	bl aarch64_boot_main
 5:	wfi
 	b 5b
+
+/* Until .bss is clear there is no stack and no console: an exception then
+ * (a data abort because the image's .bss runs past the end of the VM's RAM,
+ * the usual one: -m too small) says so on virt's PL011, whose address the
+ * boot map already covers, and ends the VM with the panic status 125, as
+ * kernel/panic.c would: through semihosting when QEMU has it (x19 marks the
+ * attempt: without it the HLT traps back here), else PSCI SYSTEM_OFF. */
+	.balign 2048
+boot_fault_vectors:
+	.rept 16
+	b boot_fault
+	.balign 128
+	.endr
+
+boot_fault:
+	cbnz x19, 4f
+	mov x1, #0x09000000             /* virt's UART0 data register */
+	mrs x3, esr_el1
+	lsr x3, x3, #26
+	adr x2, boot_oom_text
+	cmp x3, #0x25                   /* a data abort at EL1 */
+	b.eq 1f
+	adr x2, boot_fault_text
+1:	ldrb w3, [x2], #1
+	cbz w3, 2f
+	str w3, [x1]
+	b 1b
+2:	mov x19, #1
+	mov x0, #0x04                   /* SYS_WRITE0 */
+	adr x1, boot_exit_text
+	hlt #0xf000
+	mov x0, #0x18                   /* SYS_EXIT */
+	adr x1, boot_exit_block
+	hlt #0xf000
+4:	ldr x0, =0x84000008             /* PSCI SYSTEM_OFF */
+	hvc #0
+5:	wfi
+	b 5b
+
+boot_oom_text:
+	.asciz "\r\nskiff: panic: out of memory: the image does not fit in the VM's RAM (give it more memory, e.g. QEMU's -m)\r\nskiff: halted by panic (exit status 125)\r\n"
+boot_fault_text:
+	.asciz "\r\nskiff: panic: exception during early boot\r\nskiff: halted by panic (exit status 125)\r\n"
+boot_exit_text:
+	.asciz "skiff-exit 125\n"
+	.balign 8
+boot_exit_block:
+	.quad 0x20026, 125              /* ADP_Stopped_ApplicationExit, status */
 
 /* Zeroes [x0, x1), both 64-byte aligned; no stack. */
 zero_range:

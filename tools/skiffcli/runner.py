@@ -6,6 +6,7 @@ conventional status (130, 143, 129), and the guest's exit status returned.
 QEMU runs in a session of its own, so a terminal's Ctrl-C reaches skiff
 only, and with PR_SET_PDEATHSIG, so no QEMU outlives its skiff even when
 skiff itself is killed."""
+import collections
 import ctypes
 import errno
 import os
@@ -61,44 +62,51 @@ def reserve_port(fwd):
 
 
 class Output:
-    """Writes to a file descriptor from a thread of its own, so that a
-    reader who stops reading (a full pipe, a paused terminal) never stops
-    the run loop from seeing signals and deadlines; output is dropped once
-    the reader left (skiff run ... | head) or the descriptor is unusable."""
+    """Writes the guest's output to our stdout and stderr from a thread of
+    its own, so that a reader who stops reading (a full pipe, a paused
+    terminal) never keeps the run loop from signals and deadlines. One
+    thread and one queue for both descriptors: when they are the same file
+    (2>&1), the app's lines and the kernel's stay in the order the guest
+    wrote them. Output to a descriptor is dropped once its reader left
+    (skiff run ... | head) or it is unusable (closed)."""
 
-    def __init__(self, fd):
-        self.fd, self.open = fd, True
-        self._buf = bytearray()
+    def __init__(self, fds=(1, 2)):
+        self.open = {fd: True for fd in fds}
+        self._queue = collections.deque()
+        self._size = 0
         self._cond = threading.Condition()
         threading.Thread(target=self._writer, daemon=True).start()
 
-    def write(self, data):
+    def write(self, fd, data):
         with self._cond:
-            if self.open:
-                self._buf += data
+            if self.open[fd] and data:
+                self._queue.append((fd, data))
+                self._size += len(data)
                 self._cond.notify()
 
     def pending(self):
         with self._cond:
-            return len(self._buf)
+            return self._size
 
     def _writer(self):
         while True:
             with self._cond:
-                while not self._buf:
+                while not self._queue:
                     self._cond.wait()
-                chunk = bytes(self._buf[:65536])
+                fd, data = self._queue[0]
             try:
-                n = os.write(self.fd, chunk)
+                n = os.write(fd, data[:65536]) if self.open[fd] else len(data)
             except InterruptedError:
                 continue
-            except OSError:     # EPIPE, EBADF (stdout closed), EIO...
-                with self._cond:
-                    self.open = False
-                    self._buf.clear()
-                continue
+            except OSError:     # EPIPE, EBADF (closed), EIO...
+                self.open[fd] = False
+                n = len(data)
             with self._cond:
-                del self._buf[:n]
+                self._size -= n
+                if n == len(data):
+                    self._queue.popleft()
+                else:
+                    self._queue[0] = (fd, data[n:])
 
 
 class Session:
@@ -119,7 +127,8 @@ class Session:
                 s.close()
             raise
         self.on_started = on_started
-        self.out, self.err = Output(stdout_fd), Output(stderr_fd)
+        self.output = Output((stdout_fd, stderr_fd))
+        self.stdout_fd, self.stderr_fd = stdout_fd, stderr_fd
         self.demux = console.Demux()
         self.qmp = None
         self.qemu_stderr = bytearray()
@@ -162,7 +171,7 @@ class Session:
         deadline = time.monotonic() + self.timeout if self.timeout else None
         console_open, console_read, stderr_open = True, False, True
         while (console_open or stderr_open) and not self.stop_reason:
-            backlog = self.out.pending() + self.err.pending() > OUTPUT_BACKLOG
+            backlog = self.output.pending() > OUTPUT_BACKLOG
             if console_open and console_read == backlog:     # pause or resume the console
                 if backlog:
                     sel.unregister(self.qemu.stdout)
@@ -186,7 +195,7 @@ class Session:
     def _drain(self, wake_fd):
         """Waits until the guest's output is written, unless a signal comes
         first (a reader who never reads must not keep skiff alive)."""
-        while (self.out.pending() or self.err.pending()) and not (
+        while self.output.pending() and not (
                 self.stop_reason and self.stop_reason[0] == "signal"):
             ready, _, _ = select.select([wake_fd], [], [], 0.05)
             if ready:
@@ -198,11 +207,11 @@ class Session:
             return False
         for stream, payload in self.demux.feed(data):
             if stream == console.STDOUT:
-                self.out.write(payload)
+                self.output.write(self.stdout_fd, payload)
             elif stream == console.CONTROL:
                 self._on_control(payload)
             else:
-                self.err.write(payload)
+                self.output.write(self.stderr_fd, payload)
         return True
 
     def _on_qemu_stderr(self, pipe):

@@ -7,7 +7,7 @@ import signal
 import subprocess
 import sys
 
-from . import build, instances, machines, run_cmd, units
+from . import build, machines, units
 from .errors import Interrupted, SkiffError, usage_error
 from .qemu import REPO
 
@@ -90,6 +90,8 @@ def cmd_run(opts):
         raise usage_error(f"run: bad --gdb port {opts.gdb}")
     # Extra QEMU arguments for experiments and tests, in shell syntax.
     opts.qemu_args = shlex.split(os.environ.get("SKIFF_QEMU_ARGS", ""))
+    from . import run_cmd
+
     return run_cmd.run(opts)
 
 
@@ -199,10 +201,12 @@ def main(argv):
     if opts.command == "test":
         return cmd_test(opts)
     if opts.command == "setup":
-        build.setup(opts.arch or ["x86_64"])
+        build.setup(opts.arch or ["x86_64"], force=True)
         return 0
     if opts.command == "clean":
         return cmd_clean(opts)
+    if opts.command in ("ps", "logs", "stop", "rm"):
+        from . import instances
     if opts.command == "ps":
         instances.ps(opts.all)
         return 0

@@ -3,7 +3,6 @@ qemu/launch, the guest tests and the benchmarks, so they boot identical
 machines; and QEMU's own error messages turned into one line of ours."""
 import os
 import re
-from dataclasses import dataclass, field
 
 from .machines import profile
 from .units import format_kib
@@ -17,21 +16,20 @@ def option_value(text):
     return text.replace(",", ",,")
 
 
-@dataclass
 class Launch:
-    arch: str = "x86_64"
-    machine: str = ""
-    mem_kib: int = 32 * 1024
-    kernel: str = ""
-    initrd: str = ""
-    append: str = ""
-    kvm: bool = False
-    status_path: str = os.devnull
-    nics: list = field(default_factory=list)  # -netdev descriptions without id
-    cdrom: str = ""
-    qmp_path: str = ""          # a QMP socket skiff connects to (forwards)
-    gdb_port: int = 0           # gdb stub, guest held at its first instruction
-    extra: list = field(default_factory=list)
+    """One guest's QEMU: the fields say what, argv() says how. (A plain
+    class: dataclasses costs `skiff run` 5 ms of imports.)"""
+
+    def __init__(self, arch="x86_64", machine="", mem_kib=32 * 1024, kernel="", initrd="", append="",
+                 kvm=False, status_path=os.devnull, nics=(), cdrom="", qmp_path="", gdb_port=0, extra=()):
+        self.arch, self.machine, self.mem_kib = arch, machine, mem_kib
+        self.kernel, self.initrd, self.append, self.kvm = kernel, initrd, append, kvm
+        self.status_path = status_path
+        self.nics = list(nics)          # -netdev descriptions without id
+        self.cdrom = cdrom
+        self.qmp_path = qmp_path        # a QMP socket skiff connects to (forwards)
+        self.gdb_port = gdb_port        # gdb stub, guest held at its first instruction
+        self.extra = list(extra)
 
     def argv(self):
         prof = profile(self.arch)

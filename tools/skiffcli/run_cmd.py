@@ -10,7 +10,7 @@ import sys
 import tempfile
 import time
 
-from . import build, cpio, instances, kcmdline, machines, units
+from . import build, cpio, kcmdline, machines, units
 from .errors import SkiffError, failure, usage_error
 from .image import read_image
 from .qemu import Launch
@@ -161,6 +161,8 @@ def _gdb_hint(p, port):
 def run(opts):
     if opts.detach:
         return detach(opts)
+    if opts.instance_dir:
+        from . import instances
     with tempfile.TemporaryDirectory(prefix="skiff-run.") as workdir:
         p = plan(opts, workdir)
         if opts.gdb:
@@ -204,6 +206,7 @@ def _supervisor_args(raw):
 def detach(opts):
     """Checks and builds in the foreground (so errors show here), then
     leaves `skiff run` itself running as the instance's supervisor."""
+    from . import instances
     with tempfile.TemporaryDirectory(prefix="skiff-run.") as workdir:
         p = plan(opts, workdir)
     name, path = instances.new_instance(opts.name, p.app)

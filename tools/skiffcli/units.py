@@ -1,6 +1,5 @@
 """Parsing the values of options: sizes, port forwards, environment entries,
 static addresses. Pure functions, tested by test/host/test_units.py."""
-import ipaddress
 import re
 
 from .errors import usage_error
@@ -66,6 +65,7 @@ def parse_publish(spec):
     ip = "127.0.0.1"
     m = re.fullmatch(r"\[?([0-9.]+)\]?:(.+)", rest)
     if m and rest.count(":") == 2:
+        import ipaddress
         ip, rest = m.group(1), m.group(2)
         try:
             ipaddress.IPv4Address(ip)
@@ -123,6 +123,7 @@ def parse_ip(value):
     -> the kernel's ip= value."""
     m = re.fullmatch(r"([0-9.]+)(?:/(\d{1,2}))?(?:,([0-9.]+))?", value)
     if m:
+        import ipaddress
         try:
             addr = ipaddress.IPv4Address(m.group(1))
             gw = ipaddress.IPv4Address(m.group(3)) if m.group(3) else ""

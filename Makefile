@@ -59,8 +59,13 @@ LWIP_SRCS := $(addprefix $(LWIP)/core/,init.c def.c dns.c inet_chksum.c ip.c mem
 	$(addprefix $(LWIP)/api/,netifapi.c tcpip.c) \
 	$(LWIP)/netif/ethernet.c
 # libc-shim/net (sockets, netdb) is there too: socket() pulls it all in.
-NET_SRCS := $(LWIP_SRCS) $(wildcard lwip-port/*.c drivers/*/*.c libc-shim/net/*.c)
+NET_SRCS := $(LWIP_SRCS) $(wildcard lwip-port/*.c libc-shim/net/*.c)
 NET_LIB := $(O)/libnet.a
+# Drivers and buses (kernel/device.h), in an archive of their own after
+# the others: a driver is linked only when something names it
+# (DRIVER_REQUIRE), and the bus code only with a driver that uses it.
+DRIVER_SRCS := $(wildcard drivers/*/*.c)
+DRIVER_LIB := $(O)/libdrivers.a
 RUNTIME_OBJS := $(patsubst %,$(O)/obj/%.o,$(KERNEL_SRCS) $(LIB_SRCS))
 
 # An app directory holding a `.native-only` marker is not (yet) a guest app.
@@ -115,6 +120,10 @@ $(NET_LIB): $(patsubst %,$(O)/obj/%.o,$(NET_SRCS))
 	@rm -f $@
 	$(AR) rcs $@ $^
 
+$(DRIVER_LIB): $(patsubst %,$(O)/obj/%.o,$(DRIVER_SRCS))
+	@rm -f $@
+	$(AR) rcs $@ $^
+
 $(O)/obj/%.S.o: %.S
 	@mkdir -p $(dir $@)
 	$(CC) $(KERNEL_CFLAGS) -c $< -o $@
@@ -126,7 +135,7 @@ $(O)/obj/%.S.o: %.S
 # table for backtraces, the second links that table into .ksyms (placed last
 # in rodata so no code moves; tools/check-image verifies that and the flat
 # file layout multiboot needs).
-LINK = $(CC) $(LDFLAGS) -o $(1) $(RUNTIME_OBJS) $(2) $(NET_LIB) $(PICOLIBC)/lib/libc.a
+LINK = $(CC) $(LDFLAGS) -o $(1) $(RUNTIME_OBJS) $(2) $(NET_LIB) $(DRIVER_LIB) $(PICOLIBC)/lib/libc.a
 
 # Objects reached only through pattern rules would count as intermediate
 # files and be deleted after a fresh build; the next make (each guest test
@@ -135,7 +144,7 @@ LINK = $(CC) $(LDFLAGS) -o $(1) $(RUNTIME_OBJS) $(2) $(NET_LIB) $(PICOLIBC)/lib/
 .SECONDARY:
 
 .SECONDEXPANSION:
-$(O)/%.elf: $$(call app_objs,%) $(RUNTIME_OBJS) $(NET_LIB) arch/$(ARCH)/kernel.ld tools/gen-ksyms tools/check-image
+$(O)/%.elf: $$(call app_objs,%) $(RUNTIME_OBJS) $(NET_LIB) $(DRIVER_LIB) arch/$(ARCH)/kernel.ld tools/gen-ksyms tools/check-image
 	@echo "skiff: linking $@" >&2
 	@mkdir -p $(dir $@)
 	$(call LINK,$(O)/$*.pass1,$(call app_objs,$*))

@@ -3,6 +3,7 @@
 #include "kernel/arch.h"
 #include "kernel/bootinfo.h"
 #include "kernel/cmdline.h"
+#include "kernel/device.h"
 #include "kernel/console.h"
 #include "fs/vfs.h"
 #include "kernel/log.h"
@@ -37,6 +38,7 @@ void kernel_main(struct bootinfo *bi)
 	mm_init(bi);                            /* physical pages from the memory map */
 	arch_init(bi);                          /* page tables, interrupt controller, timer */
 	sched_init(bi->boot_stack_lo, bi->boot_stack_hi); /* boot path = thread 0, TLS */
+	device_probe_all();                     /* buses scanned once; drivers take their devices */
 	log_debug("skiff: %zu KiB free, loader %s\n", page_free_count() * 4, bi->loader);
 	fs_init(bi->initrd_base, bi->initrd_size); /* initrd as the root file system */
 	if (net_start)

@@ -30,6 +30,16 @@ int sched_add_switch_hook(void (*fn)(void *ctx), void *ctx)
 	return 0;
 }
 
+void sched_remove_switch_hook(void (*fn)(void *ctx), void *ctx)
+{
+	for (int i = 0; i < switch_hook_count; i++) {
+		if (switch_hooks[i].fn == fn && switch_hooks[i].ctx == ctx) {
+			switch_hooks[i] = switch_hooks[--switch_hook_count];
+			return;
+		}
+	}
+}
+
 static void run_switch_hooks(void)
 {
 	for (int i = 0; i < switch_hook_count; i++)

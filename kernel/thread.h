@@ -67,6 +67,8 @@ void sched_add_interrupt_source(void);
  * instead of one each. Returns -ENOSPC past SCHED_SWITCH_HOOKS. */
 #define SCHED_SWITCH_HOOKS 8
 int sched_add_switch_hook(void (*fn)(void *ctx), void *ctx);
+/* Removes a hook added with the same fn and ctx (a failed probe's undo). */
+void sched_remove_switch_hook(void (*fn)(void *ctx), void *ctx);
 
 /* Creates a runnable thread; returns NULL when out of memory or stack slots.
  * `stack_size` 0 means THREAD_STACK_DEFAULT. */

@@ -4,9 +4,9 @@
 #include <string.h>
 
 #include "drivers/net/netdev.h"
-#include "drivers/virtio/virtio.h"
 #include "kernel/arch.h"
 #include "kernel/cmdline.h"
+#include "kernel/device.h"
 #include "kernel/log.h"
 #include "kernel/thread.h"
 #include "lwip-port/dhcp.h"
@@ -179,9 +179,12 @@ static void tcpip_ready(void *arg)
 	sem_up(arg);
 }
 
+/* The NIC drivers this network stack takes its devices from: naming them
+ * links them in (kernel/device.h); kernel_main has probed them by now. */
+DRIVER_REQUIRE(virtio_net_driver);
+
 void net_start(const struct cmdline *cl)
 {
-	virtio_probe_all();
 	int count = netdev_count();
 	if (count == 0) {
 		if (cl->net_count)

@@ -199,6 +199,17 @@ int gic_init(void)
 	return 0;
 }
 
+void gic_disable(unsigned intid)
+{
+	if (!dist || intid >= lines)
+		return;
+	uintptr_t base = intid < 32 ? bank : dist;
+	mmio_write32(base + GICD_ICENABLER + intid / 32 * 4, 1u << (intid % 32));
+	if (version == 3)
+		wait_clear(intid < 32 ? redist + GICR_CTLR : dist + GICD_CTLR,
+			   intid < 32 ? GICR_CTLR_RWP : GICD_CTLR_RWP);
+}
+
 void gic_enable(unsigned intid, bool level)
 {
 	if (!dist || intid >= lines)

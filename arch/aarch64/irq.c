@@ -6,6 +6,7 @@
 
 #include "arch/aarch64/platform.h"
 #include "kernel/arch.h"
+#include "kernel/machine.h"
 #include "kernel/log.h"
 
 #define INTID_FIRST_PPI 16u
@@ -44,10 +45,21 @@ void aarch64_irq_dispatch(void)
 	}
 }
 
+void machine_irq_detach(irq_handler_t fn, void *ctx)
+{
+	for (unsigned intid = INTID_FIRST_SPI; intid < INTID_SPECIAL; intid++) {
+		if (handlers[intid].fn != fn || handlers[intid].ctx != ctx)
+			continue;
+		gic_disable(intid);
+		handlers[intid].fn = 0;
+		handlers[intid].ctx = 0;
+	}
+}
+
 /* The GIC has no polarity setting: SPIs are level-high or rising-edge, and
  * an active-low source is inverted before it (its device tree flags say
  * so, not the line), so `active_low` has nothing to program. */
-int arch_irq_attach_line(unsigned line, bool level, bool active_low, irq_handler_t fn, void *ctx)
+int machine_irq_attach_line(unsigned line, bool level, bool active_low, irq_handler_t fn, void *ctx)
 {
 	(void)active_low;
 	if (line < INTID_FIRST_PPI || line >= INTID_SPECIAL)
@@ -67,7 +79,7 @@ int arch_irq_attach_line(unsigned line, bool level, bool active_low, irq_handler
 #define V2M_TYPER 0x008
 #define V2M_SETSPI_NS 0x040
 
-int arch_irq_attach_msi(irq_handler_t fn, void *ctx, uint64_t *address, uint32_t *data)
+int machine_irq_attach_msi(irq_handler_t fn, void *ctx, uint64_t *address, uint32_t *data)
 {
 	static uint64_t frame;
 	static unsigned next_spi, end_spi;
@@ -115,9 +127,9 @@ static unsigned intid_of(int node)
 /* Every enabled "virtio,mmio" node, by ascending base: QEMU virt fills its
  * transports from the highest address down, and the transport probes from
  * the last window. With more nodes than `max`, the highest ones are kept. */
-int arch_virtio_mmio_windows(struct platform_mmio *out, int max)
+int machine_virtio_mmio_windows(struct platform_mmio *out, int max)
 {
-	int n = 0;
+	int n = 0, total = 0;
 	if (!aarch64_fdt.blob || max <= 0)
 		return 0;
 	for (int node = -1; (node = fdt_next_compatible(&aarch64_fdt, node, "virtio,mmio")) >= 0;) {
@@ -125,6 +137,7 @@ int arch_virtio_mmio_windows(struct platform_mmio *out, int max)
 		if (!fdt_is_enabled(&aarch64_fdt, node) ||
 		    fdt_reg(&aarch64_fdt, node, 0, &w.base, &w.size) < 0 || !(w.line = intid_of(node)))
 			continue;
+		total++;
 		int i = n;
 		if (n == max) {                 /* full: drop the lowest, if lower */
 			if (w.base < out[0].base)
@@ -138,5 +151,5 @@ int arch_virtio_mmio_windows(struct platform_mmio *out, int max)
 		out[i] = w;
 		n++;
 	}
-	return n;
+	return total;            /* all of them, even past max (the contract) */
 }

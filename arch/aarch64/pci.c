@@ -11,6 +11,7 @@
 #include "arch/aarch64/cpu.h"
 #include "arch/aarch64/platform.h"
 #include "kernel/arch.h"
+#include "kernel/machine.h"
 #include "kernel/log.h"
 
 #define ECAM_BUS_SIZE (1u << 20)
@@ -68,13 +69,13 @@ static uintptr_t config_address(unsigned bus, unsigned dev, unsigned fn, unsigne
 	return host.bus_regs[bus] + (dev << 15 | fn << 12 | (offset & ~3u));
 }
 
-uint32_t arch_pci_config_read(unsigned bus, unsigned dev, unsigned fn, unsigned offset)
+uint32_t machine_pci_config_read(unsigned bus, unsigned dev, unsigned fn, unsigned offset)
 {
 	uintptr_t at = config_address(bus, dev, fn, offset);
 	return at ? mmio_read32(at) : 0xFFFFFFFFu;
 }
 
-void arch_pci_config_write(unsigned bus, unsigned dev, unsigned fn, unsigned offset, uint32_t value)
+void machine_pci_config_write(unsigned bus, unsigned dev, unsigned fn, unsigned offset, uint32_t value)
 {
 	uintptr_t at = config_address(bus, dev, fn, offset);
 	if (at)
@@ -82,7 +83,7 @@ void arch_pci_config_write(unsigned bus, unsigned dev, unsigned fn, unsigned off
 }
 
 /* "ranges": <PCI address (3 cells), CPU address (parent's cells), size (2)>. */
-int arch_pci_windows(struct pci_window *out, int max)
+int machine_pci_windows(struct pci_window *out, int max)
 {
 	if (!find_host())
 		return 0;
@@ -113,7 +114,7 @@ int arch_pci_windows(struct pci_window *out, int max)
 /* interrupt-map entries: <child address (3) child pin (1) parent phandle
  * parent address (its #address-cells) parent interrupt (its
  * #interrupt-cells)>, matched after interrupt-map-mask. */
-int arch_pci_intx_line(unsigned bus, unsigned dev, unsigned fn, unsigned pin)
+int machine_pci_intx_line(unsigned bus, unsigned dev, unsigned fn, unsigned pin)
 {
 	if (!find_host() || pin < 1 || pin > 4)
 		return -ENODEV;
@@ -159,7 +160,7 @@ static volatile uint8_t *io_port(uint64_t port, unsigned width)
 	return host.io + port;
 }
 
-uint32_t arch_pio_read(uint64_t port, unsigned width)
+uint32_t machine_pio_read(uint64_t port, unsigned width)
 {
 	volatile uint8_t *at = io_port(port, width);
 	if (!at)
@@ -167,7 +168,7 @@ uint32_t arch_pio_read(uint64_t port, unsigned width)
 	return width == 1 ? *at : width == 2 ? *(volatile uint16_t *)at : *(volatile uint32_t *)at;
 }
 
-void arch_pio_write(uint64_t port, unsigned width, uint32_t value)
+void machine_pio_write(uint64_t port, unsigned width, uint32_t value)
 {
 	volatile uint8_t *at = io_port(port, width);
 	if (!at)

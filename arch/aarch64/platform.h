@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "kernel/fdt.h"
+#include "kernel/machine.h"
 
 /* The device tree, valid from arch_early_init on (boot/aarch64 copies it
  * out of the way of the page allocator first). */
@@ -20,6 +21,7 @@ int gic_init(void);
 /* Enables interrupt `intid` (16..31 PPI, 32.. SPI) to this CPU; `level`
  * says level- or edge-triggered (SPIs only). */
 void gic_enable(unsigned intid, bool level);
+void gic_disable(unsigned intid);
 /* Acknowledges the highest-priority pending interrupt and returns its
  * INTID (1020..1023: spurious, nothing to do, no EOI). */
 unsigned gic_acknowledge(void);
@@ -32,7 +34,7 @@ void aarch64_irq_dispatch(void);
 void aarch64_irq_register(unsigned intid, void (*fn)(void *), void *ctx);
 
 /* The GIC, then the timer's interrupt: once, by the first arch_timer_arm,
- * arch_irq_attach_line or arch_irq_attach_msi (arch.c). */
+ * machine_irq_attach_line or machine_irq_attach_msi (arch.c). */
 void aarch64_interrupts_init(void);
 
 /* Generic timer (timer.c): reads CNTFRQ_EL0; finds the virtual timer's PPI

@@ -8,6 +8,7 @@
 #include "arch/x86_64/lapic.h"
 #include "arch/x86_64/trap.h"
 #include "kernel/arch.h"
+#include "kernel/machine.h"
 #include "kernel/log.h"
 
 #define FIRST_DEVICE_VECTOR 0x30
@@ -27,6 +28,13 @@ static const struct {
 } ioapic_at[] = { { 0xFEC00000u, 0 }, { 0xFEC10000u, 24 } };
 
 static unsigned next_vector = FIRST_DEVICE_VECTOR;
+
+/* The IOAPIC input each line-attached vector came through, so that a
+ * detach can mask it (vectors are handed out once: none is reused). */
+static struct {
+	volatile uint32_t *regs;
+	unsigned pin;
+} line_of_vector[LAST_DEVICE_VECTOR + 1];
 
 static int take_vector(irq_handler_t fn, void *ctx)
 {
@@ -70,7 +78,7 @@ static volatile uint32_t *ioapic_for(unsigned line, unsigned *pin)
 	return 0;
 }
 
-int arch_irq_attach_line(unsigned line, bool level, bool active_low, irq_handler_t fn, void *ctx)
+int machine_irq_attach_line(unsigned line, bool level, bool active_low, irq_handler_t fn, void *ctx)
 {
 	if (!lapic_init())
 		return -ENODEV;
@@ -85,11 +93,26 @@ int arch_irq_attach_line(unsigned line, bool level, bool active_low, irq_handler
 		       (active_low ? REDIRECT_ACTIVE_LOW : 0);
 	ioapic_write(regs, IOAPIC_REDIRECT(pin) + 1, lapic_id() << 24);
 	ioapic_write(regs, IOAPIC_REDIRECT(pin), low);
+	line_of_vector[vector].regs = regs;
+	line_of_vector[vector].pin = pin;
 	log_debug("skiff: irq line %u -> vector 0x%x (%s)\n", line, vector, level ? "level" : "edge");
 	return 0;
 }
 
-int arch_irq_attach_msi(irq_handler_t fn, void *ctx, uint64_t *address, uint32_t *data)
+void machine_irq_detach(irq_handler_t fn, void *ctx)
+{
+	for (unsigned v = FIRST_DEVICE_VECTOR; v < next_vector; v++) {
+		if (!x86_irq_registered(v, fn, ctx))
+			continue;
+		if (line_of_vector[v].regs)
+			ioapic_write(line_of_vector[v].regs, IOAPIC_REDIRECT(line_of_vector[v].pin),
+				     REDIRECT_MASKED | v);
+		line_of_vector[v].regs = 0;
+		x86_irq_register(v, 0, 0);
+	}
+}
+
+int machine_irq_attach_msi(irq_handler_t fn, void *ctx, uint64_t *address, uint32_t *data)
 {
 	if (!lapic_init())
 		return -ENODEV;
@@ -111,7 +134,7 @@ static uint32_t config_address(unsigned bus, unsigned dev, unsigned fn, unsigned
 	return 0x80000000u | (bus & 0xFF) << 16 | (dev & 0x1F) << 11 | (fn & 7) << 8 | (offset & 0xFC);
 }
 
-uint32_t arch_pci_config_read(unsigned bus, unsigned dev, unsigned fn, unsigned offset)
+uint32_t machine_pci_config_read(unsigned bus, unsigned dev, unsigned fn, unsigned offset)
 {
 	outl(PCI_CONFIG_ADDRESS, config_address(bus, dev, fn, offset));
 	uint32_t v;
@@ -119,13 +142,13 @@ uint32_t arch_pci_config_read(unsigned bus, unsigned dev, unsigned fn, unsigned 
 	return v;
 }
 
-void arch_pci_config_write(unsigned bus, unsigned dev, unsigned fn, unsigned offset, uint32_t value)
+void machine_pci_config_write(unsigned bus, unsigned dev, unsigned fn, unsigned offset, uint32_t value)
 {
 	outl(PCI_CONFIG_ADDRESS, config_address(bus, dev, fn, offset));
 	outl(PCI_CONFIG_DATA, value);
 }
 
-uint32_t arch_pio_read(uint64_t port, unsigned width)
+uint32_t machine_pio_read(uint64_t port, unsigned width)
 {
 	uint16_t p = (uint16_t)port;
 	uint32_t v = 0;
@@ -138,7 +161,7 @@ uint32_t arch_pio_read(uint64_t port, unsigned width)
 	return v;
 }
 
-void arch_pio_write(uint64_t port, unsigned width, uint32_t value)
+void machine_pio_write(uint64_t port, unsigned width, uint32_t value)
 {
 	uint16_t p = (uint16_t)port;
 	if (width == 1)
@@ -155,34 +178,33 @@ void arch_pio_write(uint64_t port, unsigned width, uint32_t value)
 #define MICROVM_MMIO_BASE 0xFEB00000u
 #define MICROVM_MMIO_SLOT 0x200u
 
-int arch_virtio_mmio_windows(struct platform_mmio *out, int max)
+int machine_virtio_mmio_windows(struct platform_mmio *out, int max)
 {
-	if ((arch_pci_config_read(0, 0, 0, 0) & 0xFFFF) != 0xFFFF)
+	if ((machine_pci_config_read(0, 0, 0, 0) & 0xFFFF) != 0xFFFF)
 		return 0;
 	unsigned pin;
 	bool second_ioapic = ioapic_for(24, &pin) != 0;
 	int slots = second_ioapic ? 24 : 8;
-	int n = 0;
-	for (int i = 0; i < slots && n < max; i++, n++) {
-		out[n].base = MICROVM_MMIO_BASE + (uint64_t)i * MICROVM_MMIO_SLOT;
-		out[n].size = MICROVM_MMIO_SLOT;
-		out[n].line = (second_ioapic ? 24u : 5u) + (unsigned)i;
+	for (int i = 0; i < slots && i < max; i++) {
+		out[i].base = MICROVM_MMIO_BASE + (uint64_t)i * MICROVM_MMIO_SLOT;
+		out[i].size = MICROVM_MMIO_SLOT;
+		out[i].line = (second_ioapic ? 24u : 5u) + (unsigned)i;
 	}
-	return n;
+	return slots;            /* all of them, even past max (the contract) */
 }
 
 /* The BIOS (SeaBIOS, or microvm's lack of PCI) assigns BARs itself. */
-int arch_pci_windows(struct pci_window *out, int max)
+int machine_pci_windows(struct pci_window *out, int max)
 {
 	(void)out, (void)max;
 	return 0;
 }
 
 /* The BIOS routed each pin and wrote the IOAPIC input to Interrupt Line. */
-int arch_pci_intx_line(unsigned bus, unsigned dev, unsigned fn, unsigned pin)
+int machine_pci_intx_line(unsigned bus, unsigned dev, unsigned fn, unsigned pin)
 {
 	if (pin == 0)
 		return -ENODEV;
-	unsigned line = arch_pci_config_read(bus, dev, fn, 0x3C) & 0xFF;
+	unsigned line = machine_pci_config_read(bus, dev, fn, 0x3C) & 0xFF;
 	return line == 0 || line == 0xFF ? -ENODEV : (int)line;
 }

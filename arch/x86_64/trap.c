@@ -42,6 +42,11 @@ void x86_irq_register(unsigned vector, irq_handler_t fn, void *ctx)
 	handlers[vector & 255].ctx = ctx;
 }
 
+bool x86_irq_registered(unsigned vector, irq_handler_t fn, void *ctx)
+{
+	return handlers[vector & 255].fn == fn && handlers[vector & 255].ctx == ctx;
+}
+
 static void explain_page_fault(const struct trap_frame *f, uintptr_t addr)
 {
 	const char *access = (f->error & PF_FETCH) ? "execute" :

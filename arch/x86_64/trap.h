@@ -2,9 +2,11 @@
 #ifndef SKIFF_ARCH_X86_64_TRAP_H
 #define SKIFF_ARCH_X86_64_TRAP_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
-#include "kernel/arch.h"            /* irq_handler_t */
+#include "kernel/arch.h"
+#include "kernel/machine.h"            /* irq_handler_t */
 
 struct trap_frame {
 	uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
@@ -27,6 +29,8 @@ void x86_gdt_init(void);
 void x86_idt_init(void);
 
 void x86_irq_register(unsigned vector, irq_handler_t fn, void *ctx);
+/* Whether `vector` is routed to exactly `fn` with `ctx`. */
+bool x86_irq_registered(unsigned vector, irq_handler_t fn, void *ctx);
 
 void x86_trap(struct trap_frame *f);
 

@@ -84,13 +84,22 @@ _start:
 	msr elr_el2, x0
 	eret
 
+	/* The boot vectors' one live entry (see boot_fault): VBAR_EL1 points
+	 * at the image's start, 2 MiB-aligned, until .bss is clear, and a
+	 * synchronous exception at EL1 on SP_EL1 lands 0x200 past it, here
+	 * (.text.boot starts 0x40 in, after the Image header). No other
+	 * vector can be taken that early: interrupts are masked and the code
+	 * runs at EL1h. A full table would cost 2 KiB and its alignment. */
+	.org 0x200 - 0x40
+	b boot_fault
+
 at_el1:
 	msr daifset, #0xf
 	ldr x0, =SCTLR_RES1             /* MMU and caches off, little-endian, */
 	msr sctlr_el1, x0               /* whatever a loader left */
 	mov x0, #(3 << 20)              /* CPACR_EL1.FPEN: no FP/SIMD traps */
 	msr cpacr_el1, x0
-	adr x0, boot_fault_vectors      /* until .bss is clear: see boot_fault */
+	adrp x0, __image_start          /* until .bss is clear: see boot_fault */
 	msr vbar_el1, x0
 	isb
 
@@ -188,13 +197,6 @@ at_el1:
  * boot map already covers, and ends the VM with the panic status 125, as
  * kernel/panic.c would: through semihosting when QEMU has it (x19 marks the
  * attempt: without it the HLT traps back here), else PSCI SYSTEM_OFF. */
-	.balign 2048
-boot_fault_vectors:
-	.rept 16
-	b boot_fault
-	.balign 128
-	.endr
-
 boot_fault:
 	cbnz x19, 4f
 	mov x1, #0x09000000             /* virt's UART0 data register */

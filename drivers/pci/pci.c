@@ -8,7 +8,7 @@
 
 uint32_t pci_read32(const struct pci_function *f, unsigned off)
 {
-	return arch_pci_config_read(f->bus, f->dev, f->fn, off & ~3u);
+	return machine_pci_config_read(f->bus, f->dev, f->fn, off & ~3u);
 }
 
 uint16_t pci_read16(const struct pci_function *f, unsigned off)
@@ -23,7 +23,7 @@ uint8_t pci_read8(const struct pci_function *f, unsigned off)
 
 void pci_write32(const struct pci_function *f, unsigned off, uint32_t v)
 {
-	arch_pci_config_write(f->bus, f->dev, f->fn, off & ~3u, v);
+	machine_pci_config_write(f->bus, f->dev, f->fn, off & ~3u, v);
 }
 
 void pci_write16(const struct pci_function *f, unsigned off, uint16_t v)
@@ -197,7 +197,7 @@ int pci_intx_line(const struct pci_function *f)
 		fn = 0;
 		bus = bridge_of[bus].bus;
 	}
-	return arch_pci_intx_line(bus, dev, fn, pin);
+	return machine_pci_intx_line(bus, dev, fn, pin);
 }
 
 static void scan_bus(unsigned bus, void (*fn)(const struct pci_function *, void *), void *ctx,
@@ -238,9 +238,9 @@ static void scan_bus(unsigned bus, void (*fn)(const struct pci_function *, void 
 
 void pci_scan(void (*fn)(const struct pci_function *f, void *ctx), void *ctx)
 {
-	if ((arch_pci_config_read(0, 0, 0, 0) & 0xFFFF) == 0xFFFF)
+	if ((machine_pci_config_read(0, 0, 0, 0) & 0xFFFF) == 0xFFFF)
 		return;         /* no PCI on this machine (microvm) */
-	windows.count = arch_pci_windows(windows.w, MAX_WINDOWS);
+	windows.count = machine_pci_windows(windows.w, MAX_WINDOWS);
 	last_bus = 0;
 	for (int i = 0; i < windows.count; i++)     /* port and address 0 look unset */
 		windows.next[i] = windows.w[i].base ? windows.w[i].base : 0x1000;
@@ -306,7 +306,7 @@ bool pci_msix_enable_single(const struct pci_function *f, void (*fn)(void *), vo
 	volatile uint32_t *entry = arch_map_device(bar + (table & ~7u), 16);
 	uint64_t address;
 	uint32_t data;
-	if (!entry || arch_irq_attach_msi(fn, ctx, &address, &data) != 0)
+	if (!entry || machine_irq_attach_msi(fn, ctx, &address, &data) != 0)
 		return false;
 	entry[0] = (uint32_t)address;
 	entry[1] = (uint32_t)(address >> 32);

@@ -1,10 +1,12 @@
 /* PCI: bus scan, configuration space helpers, BARs and capabilities, over
- * the arch's configuration access (arch_pci_config_read/write). */
+ * the arch's configuration access (machine_pci_config_read/write). */
 #ifndef SKIFF_PCI_PCI_H
 #define SKIFF_PCI_PCI_H
 
 #include <stdbool.h>
 #include <stdint.h>
+
+#include "kernel/machine.h"
 
 #define PCI_VENDOR_ID 0x00
 #define PCI_COMMAND 0x04
@@ -44,7 +46,7 @@ unsigned pci_find_capability(const struct pci_function *f, uint8_t id, unsigned 
 /* BAR `index`: its address and whether it is in I/O space; 0 when unset. */
 uint64_t pci_bar_address(const struct pci_function *f, unsigned index, bool *io);
 
-/* The arch_irq_attach_line number of the function's INTx pin (through the
+/* The machine_irq_attach_line number of the function's INTx pin (through the
  * bridges between it and the host bridge), or -ENODEV. */
 int pci_intx_line(const struct pci_function *f);
 

@@ -1,7 +1,7 @@
 /* The virtio-mmio transport (virtio 1.x section 4.2), both version 2
  * (modern) and version 1 (legacy, QEMU's default unless
  * virtio-mmio.force-legacy=false). Windows come from the platform
- * (arch_virtio_mmio_windows: microvm slots, device tree). */
+ * (machine_virtio_mmio_windows: microvm slots, device tree). */
 #include <errno.h>
 #include <stdlib.h>
 
@@ -117,7 +117,7 @@ static void notify(struct virtio_device *d, struct virtqueue *q)
 static int attach_interrupt(struct virtio_device *d, irq_handler_t fn, void *ctx)
 {
 	/* QEMU raises the line while InterruptStatus is non-zero: level. */
-	return arch_irq_attach_line(mmio_of(d)->line, true, false, fn, ctx);
+	return machine_irq_attach_line(mmio_of(d)->line, true, false, fn, ctx);
 }
 
 static bool ack_interrupt(struct virtio_device *d)
@@ -174,10 +174,17 @@ static void probe_window(const struct platform_mmio *w)
 	virtio_device_found(&m->dev);
 }
 
+#define MMIO_WINDOWS 32
+
 void virtio_mmio_scan(void)
 {
-	struct platform_mmio windows[32];
-	int n = arch_virtio_mmio_windows(windows, 32);
+	struct platform_mmio windows[MMIO_WINDOWS];
+	int n = machine_virtio_mmio_windows(windows, MMIO_WINDOWS);
+	if (n > MMIO_WINDOWS) {
+		log_warn("skiff: warning: the machine has %d virtio-mmio windows; only the first %d are probed\n",
+			 n, MMIO_WINDOWS);
+		n = MMIO_WINDOWS;
+	}
 	/* QEMU fills microvm's slots from the top: the highest holds the
 	 * first -device, and NICs must come in command-line order. */
 	for (int i = n - 1; i >= 0; i--)

@@ -10,6 +10,8 @@
 #include "drivers/net/frame.h"
 #include "drivers/net/netdev.h"
 #include "drivers/virtio/virtio.h"
+#include "kernel/device.h"
+#include "kernel/machine.h"
 #include "kernel/arch.h"
 #include "kernel/log.h"
 #include "kernel/mm.h"
@@ -305,37 +307,63 @@ static int setup_queues(struct vnet *n)
 	return 0;
 }
 
-int virtio_net_probe(struct virtio_device *d)
+static void free_buffers(uint8_t *bufs, unsigned count)
 {
+	if (bufs)
+		page_free((uintptr_t)bufs, ((size_t)count * BUF_SIZE + PAGE_SIZE - 1) / PAGE_SIZE);
+}
+
+/* Undoes a probe that got as far as its queues: the device stops first,
+ * so it no longer writes into what is freed. */
+static void unwind(struct vnet *n)
+{
+	virtio_reset(n->dev);
+	machine_irq_detach(interrupt, n);
+	free_buffers(n->rx_bufs, n->rx_slots);
+	free_buffers(n->tx_bufs, n->tx_slots);
+	free(n->tx_free);
+	virtio_queue_destroy(&n->rx);
+	virtio_queue_destroy(&n->tx);
+	free(n);
+}
+
+static int probe(void *device)
+{
+	struct virtio_device *d = device;
+	if (netdev_count() == NETDEV_MAX) {
+		log_err("skiff: %s: a network device past the %dth is not used\n", d->name, NETDEV_MAX);
+		return -ENOSPC;
+	}
 	struct vnet *n = calloc(1, sizeof(*n));
 	if (!n)
 		return -ENOMEM;
 	n->dev = d;
 	int err = virtio_negotiate(d, (1ull << NET_F_MAC) | (1ull << NET_F_MTU) | (1ull << NET_F_STATUS) |
 					  (1ull << NET_F_CSUM) | (1ull << VIRTIO_F_EVENT_IDX));
-	if (err)
-		return err;
-	n->hdr_len = d->modern ? 12 : 10;
-	read_identity(n);
-	/* Interrupts first: with MSI-X each queue is given its vector as it
-	 * is set up. */
-	err = d->ops->attach_interrupt(d, interrupt, n);
-	if (!err)
-		err = setup_queues(n);
 	if (err) {
-		virtio_fail(d, "cannot set up queues or interrupts");
+		free(n);
 		return err;
 	}
+	n->hdr_len = d->modern ? 12 : 10;
+	read_identity(n);
 	memcpy(n->nd.name, d->name, sizeof(n->nd.name));
 	n->nd.transmit = transmit;
 	n->nd.driver = n;
-	if (!thread_create("virtio-net", driver_thread, n, 0)) {
-		virtio_fail(d, "out of memory for its thread");
-		return -ENOMEM;
+	/* Interrupts first: with MSI-X each queue is given its vector as it
+	 * is set up. Every step that can fail comes before the thread, which
+	 * cannot be taken back. */
+	err = d->ops->attach_interrupt(d, interrupt, n);
+	if (!err)
+		err = setup_queues(n);
+	if (!err)
+		err = sched_add_switch_hook(kick_tx_at_switch, n);
+	if (!err && !thread_create("virtio-net", driver_thread, n, 0)) {
+		sched_remove_switch_hook(kick_tx_at_switch, n);
+		err = -ENOMEM;
 	}
-	if (sched_add_switch_hook(kick_tx_at_switch, n)) {
-		virtio_fail(d, "too many devices for the scheduler's switch hooks");
-		return -ENOSPC;
+	if (err) {
+		unwind(n);
+		return err;
 	}
 	if (shutdown_add_hook(drain_tx_at_exit, n))
 		log_warn("skiff: %s: frames sent just before exit may be lost (no shutdown hook left)\n",
@@ -343,10 +371,14 @@ int virtio_net_probe(struct virtio_device *d)
 	sched_add_interrupt_source();
 	virtio_ready(d);
 	virtio_kick(d, &n->rx);
-	netdev_register(&n->nd);
+	netdev_register(&n->nd);        /* room checked above: probes run one at a time */
 	log_debug("skiff: %s: mac %02x:%02x:%02x:%02x:%02x:%02x mtu %u, %u+%u buffers, %s%s\n",
 		  n->nd.name, n->nd.mac[0], n->nd.mac[1], n->nd.mac[2], n->nd.mac[3], n->nd.mac[4],
 		  n->nd.mac[5], n->nd.mtu, n->rx_slots, n->tx_slots, d->modern ? "virtio 1.x" : "legacy",
 		  n->nd.tx_csum ? ", checksum offload" : "");
 	return 0;
 }
+
+/* Linked when the network stack names it (lwip-port/net.c). */
+const struct driver virtio_net_driver = { "virtio-net", BUS_VIRTIO, VIRTIO_ID_NET, probe };
+DRIVER_REGISTER(virtio_net_driver);

@@ -122,21 +122,21 @@ static bool m_ack_interrupt(struct virtio_device *d)
 
 /* --- legacy ------------------------------------------------------------- */
 
-static uint64_t l_get_features(struct virtio_device *d) { return arch_pio_read(vp(d)->io + LEGACY_HOST_FEATURES, 4); }
-static void l_set_features(struct virtio_device *d, uint64_t f) { arch_pio_write(vp(d)->io + LEGACY_GUEST_FEATURES, 4, (uint32_t)f); }
-static uint8_t l_get_status(struct virtio_device *d) { return (uint8_t)arch_pio_read(vp(d)->io + LEGACY_STATUS, 1); }
-static void l_set_status(struct virtio_device *d, uint8_t s) { arch_pio_write(vp(d)->io + LEGACY_STATUS, 1, s); }
+static uint64_t l_get_features(struct virtio_device *d) { return machine_pio_read(vp(d)->io + LEGACY_HOST_FEATURES, 4); }
+static void l_set_features(struct virtio_device *d, uint64_t f) { machine_pio_write(vp(d)->io + LEGACY_GUEST_FEATURES, 4, (uint32_t)f); }
+static uint8_t l_get_status(struct virtio_device *d) { return (uint8_t)machine_pio_read(vp(d)->io + LEGACY_STATUS, 1); }
+static void l_set_status(struct virtio_device *d, uint8_t s) { machine_pio_write(vp(d)->io + LEGACY_STATUS, 1, s); }
 
 static void l_read_config(struct virtio_device *d, unsigned off, void *buf, unsigned len)
 {
 	for (unsigned i = 0; i < len; i++)
-		((uint8_t *)buf)[i] = (uint8_t)arch_pio_read(vp(d)->io + LEGACY_CONFIG + off + i, 1);
+		((uint8_t *)buf)[i] = (uint8_t)machine_pio_read(vp(d)->io + LEGACY_CONFIG + off + i, 1);
 }
 
 static uint16_t l_queue_max(struct virtio_device *d, unsigned index)
 {
-	arch_pio_write(vp(d)->io + LEGACY_QUEUE_SEL, 2, index);
-	return (uint16_t)arch_pio_read(vp(d)->io + LEGACY_QUEUE_NUM, 2);
+	machine_pio_write(vp(d)->io + LEGACY_QUEUE_SEL, 2, index);
+	return (uint16_t)machine_pio_read(vp(d)->io + LEGACY_QUEUE_NUM, 2);
 }
 
 static int l_queue_enable(struct virtio_device *d, struct virtqueue *q, uint64_t ring)
@@ -144,13 +144,13 @@ static int l_queue_enable(struct virtio_device *d, struct virtqueue *q, uint64_t
 	struct vpci *v = vp(d);
 	if (q->size != l_queue_max(d, q->index))
 		return -EINVAL;         /* legacy queues have a fixed size */
-	arch_pio_write(v->io + LEGACY_QUEUE_SEL, 2, q->index);
-	arch_pio_write(v->io + LEGACY_QUEUE_PFN, 4, (uint32_t)(ring / PAGE_SIZE));
+	machine_pio_write(v->io + LEGACY_QUEUE_SEL, 2, q->index);
+	machine_pio_write(v->io + LEGACY_QUEUE_PFN, 4, (uint32_t)(ring / PAGE_SIZE));
 	return 0;
 }
 
-static void l_notify(struct virtio_device *d, struct virtqueue *q) { arch_pio_write(vp(d)->io + LEGACY_QUEUE_NOTIFY, 2, q->index); }
-static bool l_ack_interrupt(struct virtio_device *d) { return arch_pio_read(vp(d)->io + LEGACY_ISR, 1) != 0; }
+static void l_notify(struct virtio_device *d, struct virtqueue *q) { machine_pio_write(vp(d)->io + LEGACY_QUEUE_NOTIFY, 2, q->index); }
+static bool l_ack_interrupt(struct virtio_device *d) { return machine_pio_read(vp(d)->io + LEGACY_ISR, 1) != 0; }
 
 /* --- both ---------------------------------------------------------------- */
 
@@ -165,7 +165,7 @@ static int attach_interrupt(struct virtio_device *d, irq_handler_t fn, void *ctx
 	int line = pci_intx_line(&v->fn);
 	if (line < 0)
 		return line;
-	return arch_irq_attach_line((unsigned)line, true, false, fn, ctx);
+	return machine_irq_attach_line((unsigned)line, true, false, fn, ctx);
 }
 
 static const struct virtio_transport_ops modern_ops = {

@@ -6,6 +6,7 @@
 #include <arch_barrier.h>
 
 #include "drivers/virtio/virtio.h"
+#include "kernel/device.h"
 #include "kernel/log.h"
 #include "kernel/mm.h"
 
@@ -36,6 +37,11 @@ int virtio_negotiate(struct virtio_device *d, uint64_t wanted)
 	return 0;
 }
 
+static size_t ring_pages(uint16_t size)
+{
+	return (virtq_ring_bytes(size) + PAGE_SIZE - 1) / PAGE_SIZE;
+}
+
 int virtio_queue_create(struct virtio_device *d, unsigned index, uint16_t max_size,
 			struct virtqueue *q)
 {
@@ -44,19 +50,18 @@ int virtio_queue_create(struct virtio_device *d, unsigned index, uint16_t max_si
 		return -ENODEV;
 	while (size > max_size)
 		size /= 2;      /* sizes are powers of two */
-	size_t ring_pages = (virtq_ring_bytes(size) + PAGE_SIZE - 1) / PAGE_SIZE;
-	uint64_t ring = page_alloc(ring_pages);         /* identity-mapped: DMA-able */
+	uint64_t ring = page_alloc(ring_pages(size));   /* identity-mapped: DMA-able */
 	struct virtq_state *state = calloc(size, sizeof(*state));
 	if (!ring || !state) {
 		if (ring)
-			page_free(ring, ring_pages);
+			page_free(ring, ring_pages(size));
 		free(state);
 		return -ENOMEM;
 	}
 	int err = virtq_init(q, (uint16_t)index, size, (void *)(uintptr_t)ring, state,
 			     virtio_has(d, VIRTIO_F_EVENT_IDX));
 	if (err) {
-		page_free(ring, ring_pages);
+		page_free(ring, ring_pages(size));
 		free(state);
 		return err;
 	}
@@ -81,25 +86,30 @@ void virtio_kick(struct virtio_device *d, struct virtqueue *q)
 
 void virtio_device_found(struct virtio_device *d)
 {
-	int err = -ENODEV;
-	switch (d->device_id) {
-	case VIRTIO_ID_NET:
-		err = virtio_net_probe(d);
-		break;
-	default:
-		log_debug("skiff: %s: device type %u has no driver\n", d->name, d->device_id);
-		return;
-	}
-	if (err)
-		log_err("skiff: %s: not usable (error %d)\n", d->name, err);
+	device_offer(BUS_VIRTIO, d->device_id, d, d->name);
 }
 
-void virtio_probe_all(void)
+void virtio_reset(struct virtio_device *d)
 {
-	static bool done;
-	if (done)
+	d->ops->set_status(d, 0);
+}
+
+void virtio_queue_destroy(struct virtqueue *q)
+{
+	if (!q->size)
 		return;
-	done = true;
+	page_free((uintptr_t)q->desc, ring_pages(q->size));
+	free(q->state);
+	memset(q, 0, sizeof(*q));
+}
+
+/* The virtio bus: both transports, PCI first (the order NICs have always
+ * been numbered in). Linked with the first virtio driver. */
+static void virtio_scan(void)
+{
 	virtio_pci_scan();
 	virtio_mmio_scan();
 }
+
+static const struct bus virtio_bus = { "virtio", virtio_scan };
+BUS_REGISTER(virtio_bus);

@@ -14,6 +14,7 @@
 
 #include "drivers/virtio/virtqueue.h"
 #include "kernel/arch.h"
+#include "kernel/machine.h"
 
 #define VIRTIO_ID_NET 1
 #define VIRTIO_ID_BLOCK 2
@@ -61,10 +62,14 @@ struct virtio_device {
 	char name[24];                  /* for messages: "virtio-net@pci0:3.0" */
 };
 
-/* Found by a transport's scan: hands the device to its driver. */
+/* Found by a transport's scan: hands the device to its driver
+ * (kernel/device.h; the virtio bus registers itself in virtio.c). */
 void virtio_device_found(struct virtio_device *d);
-/* Scans PCI and the platform's virtio-mmio windows (once). */
-void virtio_probe_all(void);
+/* Stops the device (status 0): it no longer touches its queues or raises
+ * interrupts. A failed probe resets before it frees what the device used. */
+void virtio_reset(struct virtio_device *d);
+/* Frees what virtio_queue_create allocated (nothing for a zeroed q). */
+void virtio_queue_destroy(struct virtqueue *q);
 
 /* Steps 1-6: reset, ACKNOWLEDGE, DRIVER, features (wanted & offered, plus
  * VERSION_1 for modern devices), FEATURES_OK and its re-read. */
@@ -88,8 +93,5 @@ void virtio_kick(struct virtio_device *d, struct virtqueue *q);
 /* Transports. */
 void virtio_pci_scan(void);
 void virtio_mmio_scan(void);
-
-/* Device drivers. */
-int virtio_net_probe(struct virtio_device *d);
 
 #endif

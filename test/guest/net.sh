@@ -3,7 +3,7 @@
 # PCI legacy with INTx, MMIO legacy and modern), DHCP from QEMU's user
 # networking, static ip=, two NICs in order, the bounded DHCP wait, and the
 # ARP frames sent when an address is set (captured by QEMU's filter-dump).
-# Usage: net.sh dhcp MACHINE | legacy-pci | modern-mmio | static | two-nics | no-lease |
+# Usage: net.sh dhcp MACHINE | legacy-pci | modern-mmio | static | two-nics | five-nics | no-lease |
 #        arp | pci-msi | pci-intx | pci-bridge | pci-bridge-intx (aarch64)
 . "$(dirname "$0")/lib.sh"
 dhcp_line() { echo "skiff: en$1 \\(virtio1@$2\\): $3 netmask 255.255.255.0 gateway $4 \\($5\\)"; }
@@ -70,6 +70,22 @@ two-nics)
 	expect_match "^$(dhcp_line 0 "$bus" 10.0.2.15 10.0.2.2 dhcp)$"
 	expect_match "^$(dhcp_line 1 "$bus" 10.0.3.9 10.0.3.2 static)$"
 	expect_match "^skiff: virtio1@$bus: mac 52:54:00:00:00:02 "
+	;;
+five-nics)
+	# One NIC past the table (NETDEV_MAX 4): the fifth is reported, never
+	# dropped silently, and the four others work.
+	machine=pc device=virtio-net-pci bus='pci[0-9:.]+'
+	[ "$ARCH" = x86_64 ] || { machine=$MAIN_MACHINE device=virtio-net-device bus='mmio[0-9a-f]+'; }
+	extra=
+	for i in 2 3 4 5; do
+		extra+=" -netdev user,id=n$i,net=10.0.$((i + 1)).0/24 -device $device,netdev=n$i"
+	done
+	SKIFF_QEMU_ARGS=$extra boot netinfo --machine "$machine" --net user
+	expect_status 0
+	expect_match "^skiff: virtio1@$bus: a network device past the 4th is not used$"
+	expect_match "^skiff: virtio1@$bus: virtio-net driver failed \\(error -28\\); device not used$"
+	expect_match "^$(dhcp_line 3 "$bus" 10.0.5.15 10.0.5.2 dhcp)$"
+	expect_no_line "skiff: en4"
 	;;
 arp)
 	# Whether the address is static or leased, it is announced (a

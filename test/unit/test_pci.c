@@ -82,7 +82,7 @@ static bool access_ok(unsigned bus, unsigned dev, unsigned fn, unsigned off)
 	return false;
 }
 
-uint32_t arch_pci_config_read(unsigned bus, unsigned dev, unsigned fn, unsigned off)
+uint32_t machine_pci_config_read(unsigned bus, unsigned dev, unsigned fn, unsigned off)
 {
 	struct fake_fn *f = fake_find(bus, dev, fn);
 
@@ -91,7 +91,7 @@ uint32_t arch_pci_config_read(unsigned bus, unsigned dev, unsigned fn, unsigned 
 	return off < 256 ? get32(f->cfg + off) : 0;     /* no extended capabilities */
 }
 
-void arch_pci_config_write(unsigned bus, unsigned dev, unsigned fn, unsigned off, uint32_t v)
+void machine_pci_config_write(unsigned bus, unsigned dev, unsigned fn, unsigned off, uint32_t v)
 {
 	struct fake_fn *f = fake_find(bus, dev, fn);
 
@@ -201,7 +201,7 @@ static uint32_t fake_upper(const struct fake_fn *f, unsigned i)
 static struct pci_window test_windows[8];
 static int test_nwindows, windows_calls, windows_max;
 
-int arch_pci_windows(struct pci_window *out, int max)
+int machine_pci_windows(struct pci_window *out, int max)
 {
 	int n = test_nwindows < max ? test_nwindows : max;
 
@@ -215,7 +215,7 @@ int arch_pci_windows(struct pci_window *out, int max)
 /* INTx routing as the arch sees it: the last question asked. */
 static unsigned intx_bus, intx_dev, intx_fn, intx_pin, intx_calls;
 
-int arch_pci_intx_line(unsigned bus, unsigned dev, unsigned fn, unsigned pin)
+int machine_pci_intx_line(unsigned bus, unsigned dev, unsigned fn, unsigned pin)
 {
 	intx_calls++;
 	intx_bus = bus, intx_dev = dev, intx_fn = fn, intx_pin = pin;
@@ -242,7 +242,7 @@ void *arch_map_device(uint64_t pa, size_t size)
 static unsigned msi_calls;
 static bool msi_fails;
 
-int arch_irq_attach_msi(irq_handler_t fn, void *ctx, uint64_t *address, uint32_t *data)
+int machine_irq_attach_msi(irq_handler_t fn, void *ctx, uint64_t *address, uint32_t *data)
 {
 	(void)fn, (void)ctx;
 	msi_calls++;

@@ -1,6 +1,6 @@
 /* Unit tests of the device-tree side of arch/aarch64/pci.c, built for the
- * host: the host bridge's windows (arch_pci_windows, from "ranges"), INTx
- * routing (arch_pci_intx_line, from "interrupt-map" and its mask, with the
+ * host: the host bridge's windows (machine_pci_windows, from "ranges"), INTx
+ * routing (machine_pci_intx_line, from "interrupt-map" and its mask, with the
  * GIC found by phandle), ECAM configuration addresses and the I/O window.
  *
  * The trees are QEMU's own, dumped at test time with -M virt,dumpdtb=...
@@ -148,7 +148,7 @@ static void test_windows(const struct layout *l, int host)
 	uint32_t len;
 
 	memset(out, 0xA5, sizeof(out));
-	int n = arch_pci_windows(out, 8);
+	int n = machine_pci_windows(out, 8);
 	for (int i = 0; i < n && i < 8; i++)
 		printf("%s: window %d: %-5s PCI %#llx size %#llx\n", l->name, i, kind_name(out[i].kind),
 		       (unsigned long long)out[i].base, (unsigned long long)out[i].size);
@@ -181,11 +181,11 @@ static void test_windows(const struct layout *l, int host)
 
 	/* `max` is obeyed. */
 	memset(out, 0xA5, sizeof(out));
-	CHECK_INT(arch_pci_windows(out, 1), 1);
+	CHECK_INT(machine_pci_windows(out, 1), 1);
 	CHECK_INT(out[0].kind, PCI_WINDOW_IO);
 	CHECK_INT(out[1].base, 0xA5A5A5A5A5A5A5A5ull);
-	CHECK_INT(arch_pci_windows(out, 0), 0);
-	CHECK_INT(arch_pci_windows(out, 8), l->nwindows);  /* leaves the I/O window set */
+	CHECK_INT(machine_pci_windows(out, 0), 0);
+	CHECK_INT(machine_pci_windows(out, 8), l->nwindows);  /* leaves the I/O window set */
 }
 
 /* Ranges edited in the blob in place, then restored: a memory window
@@ -204,7 +204,7 @@ static void test_windows_edited(const struct layout *l, uint8_t *blob, int host)
 	uint8_t *cpu_lo = blob + (r - blob) + 28 + 16;  /* MEM32 entry, CPU address low cell */
 	memcpy(saved, cpu_lo, 4);
 	memcpy(cpu_lo, "\x20\0\0\0", 4);
-	int n = arch_pci_windows(out, 8);
+	int n = machine_pci_windows(out, 8);
 	CHECK_INT(n, l->nwindows - 1);
 	for (int i = 0; i < n && i < 8; i++)
 		CHECK(out[i].kind != PCI_WINDOW_MEM32);
@@ -214,12 +214,12 @@ static void test_windows_edited(const struct layout *l, uint8_t *blob, int host)
 		uint8_t *hi = blob + (r - blob) + 56;   /* MEM64 entry, phys.hi */
 		memcpy(saved, hi, 4);
 		hi[0] = 0x43;                           /* prefetchable */
-		CHECK_INT(arch_pci_windows(out, 8), 3);
+		CHECK_INT(machine_pci_windows(out, 8), 3);
 		CHECK_INT(out[2].kind, PCI_WINDOW_MEM64);
 		CHECK_INT(out[2].base, 0x8000000000ull);
 		memcpy(hi, saved, 4);
 	}
-	CHECK_INT(arch_pci_windows(out, 8), l->nwindows);
+	CHECK_INT(machine_pci_windows(out, 8), l->nwindows);
 }
 
 /* ---- ECAM and the I/O window ---- */
@@ -236,7 +236,7 @@ static void test_ecam(const struct layout *l, int host)
 	       (unsigned long long)size, l->last_bus);
 
 	/* Bus 0's slice is mapped on first use, once. */
-	CHECK_INT(arch_pci_config_read(0, 0, 0, 0), 0);
+	CHECK_INT(machine_pci_config_read(0, 0, 0, 0), 0);
 	int m = find_map(l->ecam);
 	if (!CHECK(m >= 0 && nmaps == before + 1))
 		return;
@@ -244,22 +244,22 @@ static void test_ecam(const struct layout *l, int host)
 	uint8_t *bus0 = maps[m].buf;
 	unsigned at = 3u << 15 | 2u << 12 | 0x10;
 	memcpy(bus0 + at, "\xEF\xBE\xAD\xDE", 4);
-	CHECK_INT(arch_pci_config_read(0, 3, 2, 0x10), 0xDEADBEEF);
-	CHECK_INT(arch_pci_config_read(0, 3, 2, 0x13), 0xDEADBEEF);     /* aligned down */
-	arch_pci_config_write(0, 31, 7, 0xFFC, 0x12345678);
+	CHECK_INT(machine_pci_config_read(0, 3, 2, 0x10), 0xDEADBEEF);
+	CHECK_INT(machine_pci_config_read(0, 3, 2, 0x13), 0xDEADBEEF);     /* aligned down */
+	machine_pci_config_write(0, 31, 7, 0xFFC, 0x12345678);
 	CHECK_INT(le32(bus0 + (31u << 15 | 7u << 12 | 0xFFC)), 0x12345678);
 	CHECK_INT(nmaps, before + 1);
 
 	/* Out of range: all ones, nothing mapped or written. */
-	CHECK_INT(arch_pci_config_read(0, 32, 0, 0), 0xFFFFFFFFu);
-	CHECK_INT(arch_pci_config_read(0, 0, 8, 0), 0xFFFFFFFFu);
-	CHECK_INT(arch_pci_config_read(0, 0, 0, 4096), 0xFFFFFFFFu);
-	CHECK_INT(arch_pci_config_read(l->last_bus + 1, 0, 0, 0), 0xFFFFFFFFu);
-	arch_pci_config_write(l->last_bus + 1, 0, 0, 0, 0);
+	CHECK_INT(machine_pci_config_read(0, 32, 0, 0), 0xFFFFFFFFu);
+	CHECK_INT(machine_pci_config_read(0, 0, 8, 0), 0xFFFFFFFFu);
+	CHECK_INT(machine_pci_config_read(0, 0, 0, 4096), 0xFFFFFFFFu);
+	CHECK_INT(machine_pci_config_read(l->last_bus + 1, 0, 0, 0), 0xFFFFFFFFu);
+	machine_pci_config_write(l->last_bus + 1, 0, 0, 0, 0);
 	CHECK_INT(nmaps, before + 1);
 
 	/* The last bus is the last slice of the window. */
-	arch_pci_config_write(l->last_bus, 1, 0, 4, 0xCAFE);
+	machine_pci_config_write(l->last_bus, 1, 0, 4, 0xCAFE);
 	m = find_map(l->ecam + ((uint64_t)l->last_bus << 20));
 	if (CHECK(m >= 0)) {
 		CHECK(maps[m].pa + maps[m].size <= l->ecam + l->ecam_size);
@@ -269,24 +269,24 @@ static void test_ecam(const struct layout *l, int host)
 
 static void test_io(void)
 {
-	CHECK_INT(arch_pio_read(0x1000, 2), 0);         /* maps the window */
+	CHECK_INT(machine_pio_read(0x1000, 2), 0);         /* maps the window */
 	int m = find_map(VIRT_PCIE_PIO);
 	if (!CHECK(m >= 0))
 		return;
 	CHECK_INT(maps[m].size, 0x10000);
-	arch_pio_write(0x1000, 2, 0xBEEF);
-	arch_pio_write(0x1002, 1, 0x7A);
-	arch_pio_write(0xFFFC, 4, 0x01020304);
+	machine_pio_write(0x1000, 2, 0xBEEF);
+	machine_pio_write(0x1002, 1, 0x7A);
+	machine_pio_write(0xFFFC, 4, 0x01020304);
 	CHECK_INT(le32(maps[m].buf + 0x1000), 0x007ABEEF);
 	CHECK_INT(le32(maps[m].buf + 0xFFFC), 0x01020304);
-	CHECK_INT(arch_pio_read(0x1000, 4), 0x007ABEEF);
-	CHECK_INT(arch_pio_read(0x1001, 1), 0xBE);
-	CHECK_INT(arch_pio_read(0xFFFE, 2), 0x0102);
+	CHECK_INT(machine_pio_read(0x1000, 4), 0x007ABEEF);
+	CHECK_INT(machine_pio_read(0x1001, 1), 0xBE);
+	CHECK_INT(machine_pio_read(0xFFFE, 2), 0x0102);
 	/* Past the window: all ones, nothing written. */
-	CHECK_INT(arch_pio_read(0xFFFF, 2), 0xFFFF);
-	CHECK_INT(arch_pio_read(0x10000, 1), 0xFF);
-	CHECK_INT(arch_pio_read(0xFFFD, 4), 0xFFFFFFFFu);
-	arch_pio_write(0x10000, 4, 0);
+	CHECK_INT(machine_pio_read(0xFFFF, 2), 0xFFFF);
+	CHECK_INT(machine_pio_read(0x10000, 1), 0xFF);
+	CHECK_INT(machine_pio_read(0xFFFD, 4), 0xFFFFFFFFu);
+	machine_pio_write(0x10000, 4, 0);
 }
 
 /* ---- INTx ---- */
@@ -340,27 +340,27 @@ static void test_intx(const struct layout *l, int host)
 	printf("%s: INTx INTIDs for slots 0-3, pins A-D:", l->name);
 	for (unsigned slot = 0; slot < 4; slot++)
 		for (unsigned pin = 1; pin <= 4; pin++)
-			printf("%s%d", pin == 1 ? "  " : " ", arch_pci_intx_line(0, slot, 0, pin));
+			printf("%s%d", pin == 1 ? "  " : " ", machine_pci_intx_line(0, slot, 0, pin));
 	printf("\n");
 	for (unsigned slot = 0; slot < 32; slot++) {
 		for (unsigned pin = 1; pin <= 4; pin++) {
 			int want = (int)(32 + virt_spi[slot % 4][pin - 1]);
 			CHECK_INT(want, 32 + 3 + (int)((slot + pin - 1) % 4));  /* the swizzle */
-			int got = arch_pci_intx_line(0, slot, 0, pin);
+			int got = machine_pci_intx_line(0, slot, 0, pin);
 			if (!CHECK(got == want))
 				fprintf(stderr, "    slot %u pin %u: %d, want %d\n", slot, pin, got, want);
 			/* Other functions and buses: the mask keeps only the slot. */
 			bool same = true;
 			for (unsigned b = 0; b < 3; b++)
 				for (unsigned fn = 0; fn < 8; fn++)
-					same = same && arch_pci_intx_line(buses[b], slot, fn, pin) == want;
+					same = same && machine_pci_intx_line(buses[b], slot, fn, pin) == want;
 			if (!CHECK(same))
 				fprintf(stderr, "    slot %u pin %u differs on another bus or function\n", slot, pin);
 		}
-		CHECK_INT(arch_pci_intx_line(0, slot, 0, 0), -ENODEV);  /* no interrupt pin */
-		CHECK_INT(arch_pci_intx_line(0, slot, 0, 5), -ENODEV);
+		CHECK_INT(machine_pci_intx_line(0, slot, 0, 0), -ENODEV);  /* no interrupt pin */
+		CHECK_INT(machine_pci_intx_line(0, slot, 0, 5), -ENODEV);
 	}
-	CHECK_INT(arch_pci_intx_line(0, 0, 0, 0xFF), -ENODEV);
+	CHECK_INT(machine_pci_intx_line(0, 0, 0, 0xFF), -ENODEV);
 }
 
 /* The same lookups over a damaged map (edited in the blob in place, then
@@ -378,10 +378,10 @@ static void test_intx_damaged(uint8_t *blob, int host)
 	uint8_t *phandle = blob + (map + 16 - blob);    /* the first entry's */
 	memcpy(saved, phandle, 4);
 	memcpy(phandle, "\xDE\xAD\xBE\xEF", 4);
-	CHECK_INT(arch_pci_intx_line(0, 0, 0, 1), -ENODEV);
-	CHECK_INT(arch_pci_intx_line(0, 3, 0, 4), -ENODEV);
+	CHECK_INT(machine_pci_intx_line(0, 0, 0, 1), -ENODEV);
+	CHECK_INT(machine_pci_intx_line(0, 3, 0, 4), -ENODEV);
 	memcpy(phandle, saved, 4);
-	CHECK_INT(arch_pci_intx_line(0, 0, 0, 1), 35);
+	CHECK_INT(machine_pci_intx_line(0, 0, 0, 1), 35);
 
 	/* Entry 5 is slot 1, pin 2 (entries go by slot, then pin). */
 	uint32_t cells = 2, entry;
@@ -393,19 +393,19 @@ static void test_intx_damaged(uint8_t *blob, int host)
 		uint8_t *type = e + 20 + 4 * cells;
 		memcpy(saved, type, 4);
 		memcpy(type, "\0\0\0\1", 4);            /* PPI */
-		CHECK_INT(arch_pci_intx_line(0, 1, 0, 2), -ENODEV);
-		CHECK_INT(arch_pci_intx_line(0, 1, 0, 1), 36);
+		CHECK_INT(machine_pci_intx_line(0, 1, 0, 2), -ENODEV);
+		CHECK_INT(machine_pci_intx_line(0, 1, 0, 1), 36);
 		memcpy(type, saved, 4);
-		CHECK_INT(arch_pci_intx_line(0, 1, 0, 2), 37);
+		CHECK_INT(machine_pci_intx_line(0, 1, 0, 2), 37);
 	}
 
 	uint8_t *hi = blob + (mask - blob);
 	memcpy(saved, hi, 4);
 	memcpy(hi, "\0\0\x1F\0", 4);                   /* slot and function */
-	CHECK_INT(arch_pci_intx_line(0, 2, 0, 1), 37);
-	CHECK_INT(arch_pci_intx_line(0, 2, 1, 1), -ENODEV);
+	CHECK_INT(machine_pci_intx_line(0, 2, 0, 1), 37);
+	CHECK_INT(machine_pci_intx_line(0, 2, 1, 1), -ENODEV);
 	memcpy(hi, saved, 4);
-	CHECK_INT(arch_pci_intx_line(0, 2, 1, 1), 37);
+	CHECK_INT(machine_pci_intx_line(0, 2, 1, 1), 37);
 }
 
 int main(int argc, char **argv)

@@ -114,12 +114,13 @@ static int follow(struct walk *w, struct vnode *dir, struct vnode **v)
 	if (!target)
 		return -ENOMEM;
 	ssize_t n = (*v)->ops->readlink(*v, target, VFS_PATH_MAX - 1);
-	struct vnode *resolved = NULL;
-	int err = n < 0 ? (int)n : 0;
-	if (!err) {
-		target[n] = '\0';
-		err = n == 0 ? -ENOENT : walk(w, dir, target, 0, &resolved);
+	if (n < 0 || n >= VFS_PATH_MAX) {
+		free(target);
+		return n < 0 ? (int)n : -ENAMETOOLONG;
 	}
+	target[n] = '\0';
+	struct vnode *resolved = NULL;
+	int err = n == 0 ? -ENOENT : walk(w, dir, target, 0, &resolved);
 	free(target);
 	if (err)
 		return err;

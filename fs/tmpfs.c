@@ -30,6 +30,7 @@ struct tnode {
 	uint64_t next_cookie;
 	uint8_t *data;                  /* files: size bytes of cap; symlinks: target */
 	uint64_t cap;
+	bool borrowed;                  /* data is someone else's (the initrd), read-only */
 };
 
 struct tentry {
@@ -72,7 +73,8 @@ static struct tnode *new_node(struct tmpfs *fs, uint32_t mode)
 static void free_node(struct tnode *n)
 {
 	n->fs->used -= n->cap;
-	free(n->data);
+	if (!n->borrowed)
+		free(n->data);
 	free(n);
 }
 
@@ -364,9 +366,27 @@ static int t_getattr(struct vnode *v, struct vattr *out)
 	return 0;
 }
 
-/* Makes room for `size` bytes (zero-filled past the old size). */
+/* Makes room for `size` bytes (zero-filled past the old size); borrowed
+ * data is copied first, the first time the file changes. */
 static int reserve(struct tnode *n, uint64_t size)
 {
+	if (n->borrowed) {
+		uint64_t keep = n->attr.size, cap = size > keep ? size : keep;
+		int err = charge(n->fs, cap);
+		if (err)
+			return err;
+		uint8_t *copy = malloc(cap ? cap : 1);
+		if (!copy) {
+			n->fs->used -= cap;
+			return -ENOMEM;
+		}
+		memcpy(copy, n->data, keep);
+		memset(copy + keep, 0, cap - keep);
+		n->data = copy;
+		n->cap = cap;
+		n->borrowed = false;
+		return 0;
+	}
 	if (size <= n->cap)
 		return 0;
 	uint64_t cap = n->cap ? n->cap : 64;
@@ -395,7 +415,7 @@ static int t_truncate(struct vnode *v, uint64_t size)
 		return -EISDIR;
 	if (v->type != VFS_IFREG)
 		return -EINVAL;
-	int err = reserve(n, size);
+	int err = reserve(n, size);     /* also copies borrowed data */
 	if (err)
 		return err;
 	if (size < n->attr.size)
@@ -504,6 +524,23 @@ static const struct vnode_ops ops = {
 	.truncate = t_truncate, .read = t_read, .write = t_write, .readdir = t_readdir,
 	.fsync = t_fsync, .release = t_release,
 };
+
+int tmpfs_borrow(struct vnode *file, const void *data, uint64_t size)
+{
+	struct tnode *n = tn(file);
+	if (file->type != VFS_IFREG || n->attr.size)
+		return -EINVAL;
+	n->data = (uint8_t *)(uintptr_t)data;
+	n->attr.size = size;
+	n->borrowed = true;
+	return 0;
+}
+
+void tmpfs_set_times(struct vnode *v, int64_t mtime_ns)
+{
+	struct tnode *n = tn(v);
+	n->attr.atime_ns = n->attr.mtime_ns = n->attr.ctime_ns = mtime_ns;
+}
 
 struct vnode *tmpfs_new(const struct tmpfs_options *opt)
 {

@@ -21,6 +21,13 @@ struct tmpfs_options {
  * of memory. The file system lives until its root's last reference. */
 struct vnode *tmpfs_new(const struct tmpfs_options *opt);
 
+/* Makes the empty regular file `file` read its `size` bytes from `data`
+ * in place (the initrd's image, which must outlive it): no copy until the
+ * file is first written or truncated. -EINVAL for anything else. */
+int tmpfs_borrow(struct vnode *file, const void *data, uint64_t size);
+/* Sets a node's times (a file unpacked from an archive keeps its mtime). */
+void tmpfs_set_times(struct vnode *v, int64_t mtime_ns);
+
 /* Parses "size=8M" style options ("size=N[KMG]", "mode=0755", comma
  * separated; "rw" and "ro" are the mount's, accepted and ignored here).
  * Returns 0 or -EINVAL. */

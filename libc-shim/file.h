@@ -24,6 +24,9 @@ struct file_ops {
 	ssize_t (*read)(struct file *f, void *buf, size_t len);
 	ssize_t (*write)(struct file *f, const void *buf, size_t len);
 	ssize_t (*pread)(struct file *f, void *buf, size_t len, off_t off);
+	ssize_t (*pwrite)(struct file *f, const void *buf, size_t len, off_t off);
+	int (*truncate)(struct file *f, off_t size);
+	int (*fsync)(struct file *f);
 	/* readv/writev in one call, for kinds where that differs from a call
 	 * per buffer (a datagram is one message; a stream sends one segment
 	 * instead of several). Without them io.c calls read/write per buffer. */

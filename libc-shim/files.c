@@ -1,7 +1,8 @@
-/* Files and directories of the root file system (fs/vfs.h): open, stat,
- * readlink, access, cwd, and the directory stream calls. The root is
- * read-only, so anything that would write fails with EROFS. */
-#include <dirent.h>
+/* Files of the VFS (fs/vfs.h, fs/mount.h): the file object over a vnode,
+ * open and the calls that take a path (stat, mkdir, unlink, rename...).
+ * Directory streams and the current directory are in dirs.c. Every call
+ * walks paths from the current directory; a file system's errors pass
+ * through as they are (Linux's values). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -12,273 +13,258 @@
 
 #include "fs/vfs.h"
 #include "libc-shim/file.h"
+#include "libc-shim/vfile.h"
 
-struct skiff_dir {
-	int fd;
-	struct dirent entry;
-};
+struct vnode *vfile_vnode(struct file *f) { return f->priv; }
 
-static const struct ramfs_node *node_of(struct file *f) { return f->priv; }
-
-static void fill_stat(const struct ramfs_node *n, struct stat *st)
+void vfile_fill_stat(struct vnode *v, struct stat *st)
 {
-	struct ramfs_stat rs;
-	ramfs_stat(n, &rs);
+	struct vattr a = { 0 };
+	v->ops->getattr(v, &a);
 	memset(st, 0, sizeof(*st));
-	st->st_mode = rs.mode;          /* CPIO_S_IF* are the S_IF* values */
-	st->st_nlink = rs.nlink;
-	st->st_ino = rs.ino;
-	st->st_size = (off_t)rs.size;
+	st->st_mode = a.mode;
+	st->st_nlink = a.nlink;
+	st->st_ino = a.ino;
+	st->st_size = (off_t)a.size;
 	st->st_blksize = 4096;
-	st->st_blocks = (blkcnt_t)((rs.size + 511) / 512);
-	st->st_mtim.tv_sec = rs.mtime;
-	st->st_atim = st->st_ctim = st->st_mtim;
+	st->st_blocks = (blkcnt_t)a.blocks;
+	st->st_uid = a.uid;
+	st->st_gid = a.gid;
+	st->st_atim.tv_sec = a.atime_ns / 1000000000;
+	st->st_atim.tv_nsec = a.atime_ns % 1000000000;
+	st->st_mtim.tv_sec = a.mtime_ns / 1000000000;
+	st->st_mtim.tv_nsec = a.mtime_ns % 1000000000;
+	st->st_ctim.tv_sec = a.ctime_ns / 1000000000;
+	st->st_ctim.tv_nsec = a.ctime_ns % 1000000000;
 }
 
-static ssize_t file_pread(struct file *f, void *buf, size_t len, off_t off)
+static bool readable(struct file *f) { return (f->flags & O_ACCMODE) != O_WRONLY; }
+static bool writable(struct file *f) { return (f->flags & O_ACCMODE) != O_RDONLY; }
+
+static ssize_t v_pread(struct file *f, void *buf, size_t len, off_t off)
 {
-	return ramfs_read(node_of(f), buf, len, (uint64_t)off);
+	struct vnode *v = vfile_vnode(f);
+	if (!readable(f))
+		return -EBADF;
+	return v->type == VFS_IFDIR ? -EISDIR : v->ops->read(v, buf, len, (uint64_t)off);
 }
 
-static ssize_t file_read(struct file *f, void *buf, size_t len)
+static ssize_t v_pwrite(struct file *f, const void *buf, size_t len, off_t off)
 {
-	ssize_t n = file_pread(f, buf, len, f->pos);
+	struct vnode *v = vfile_vnode(f);
+	if (!writable(f))
+		return -EBADF;
+	return v->ops->write ? v->ops->write(v, buf, len, (uint64_t)off) : -EINVAL;
+}
+
+static ssize_t v_read(struct file *f, void *buf, size_t len)
+{
+	ssize_t n = v_pread(f, buf, len, f->pos);
 	if (n > 0)
 		f->pos += n;
 	return n;
 }
 
-static off_t file_seek(struct file *f, off_t off, int whence)
+static ssize_t v_write(struct file *f, const void *buf, size_t len)
 {
-	struct ramfs_stat rs;
-	ramfs_stat(node_of(f), &rs);
+	if (f->flags & O_APPEND) {
+		struct stat st;
+		vfile_fill_stat(vfile_vnode(f), &st);
+		f->pos = st.st_size;
+	}
+	ssize_t n = v_pwrite(f, buf, len, f->pos);
+	if (n > 0)
+		f->pos += n;
+	return n;
+}
+
+static off_t v_seek(struct file *f, off_t off, int whence)
+{
+	struct stat st;
+	vfile_fill_stat(vfile_vnode(f), &st);
 	off_t base = whence == SEEK_SET ? 0 : whence == SEEK_CUR ? f->pos :
-		     whence == SEEK_END ? (off_t)rs.size : -1;
+		     whence == SEEK_END ? st.st_size : -1;
 	if (base < 0 || (off < 0 && -off > base))
 		return -EINVAL;
 	f->pos = base + off;
 	return f->pos;
 }
 
-static int file_stat(struct file *f, struct stat *st)
+static int v_stat(struct file *f, struct stat *st)
 {
-	fill_stat(node_of(f), st);
+	vfile_fill_stat(vfile_vnode(f), st);
 	return 0;
 }
 
-static const struct file_ops ramfs_file_ops = {
-	.read = file_read,
-	.pread = file_pread,
-	.seek = file_seek,
-	.stat = file_stat,
+static int v_truncate(struct file *f, off_t size)
+{
+	struct vnode *v = vfile_vnode(f);
+	if (!writable(f))
+		return -EINVAL;         /* Linux: EINVAL for a read-only fd */
+	int err = vfs_writable(v);
+	return err ? err : v->ops->truncate ? v->ops->truncate(v, (uint64_t)size) : -EINVAL;
+}
+
+static int v_fsync(struct file *f)
+{
+	struct vnode *v = vfile_vnode(f);
+	return v->ops->fsync ? v->ops->fsync(v) : 0;
+}
+
+static void v_release(struct file *f) { vnode_put(vfile_vnode(f)); }
+
+const struct file_ops vfile_ops = {
+	.read = v_read, .write = v_write, .pread = v_pread, .pwrite = v_pwrite,
+	.seek = v_seek, .stat = v_stat, .truncate = v_truncate, .fsync = v_fsync,
+	.release = v_release,
 };
 
-/* Paths are resolved from the root; the cwd is always "/". */
-static int lookup(const char *path, int flags, const struct ramfs_node **out)
+int vfile_walk(const char *path, unsigned flags, struct vnode **out)
 {
 	if (!path)
 		return -EFAULT;
-	if (!*path)
-		return -ENOENT;
-	return ramfs_lookup(vfs_root(), path, flags, out);
+	struct vnode *cwd = vfs_cwd();
+	int err = vfs_walk(cwd, path, flags, out);
+	vnode_put(cwd);
+	return err;
+}
+
+int vfile_parent(const char *path, struct vnode **dir, const char **name, size_t *len, bool *must_dir)
+{
+	if (!path)
+		return -EFAULT;
+	struct vnode *cwd = vfs_cwd();
+	int err = vfs_walk_parent(cwd, path, dir, name, len, must_dir);
+	vnode_put(cwd);
+	return err;
+}
+
+/* O_CREAT: the file at `path`, made when missing (-EEXIST with O_EXCL). */
+static int open_create(const char *path, int flags, mode_t mode, struct vnode **out)
+{
+	struct vnode *dir;
+	const char *name;
+	size_t len;
+	bool must_dir;
+	int err = vfile_parent(path, &dir, &name, &len, &must_dir);
+	if (err)
+		return err == -EEXIST ? -EISDIR : err;
+	err = must_dir ? -EISDIR : dir->ops->lookup(dir, name, len, out);
+	if (err == -ENOENT) {
+		err = vfs_writable(dir);
+		if (!err)
+			err = dir->ops->create ? dir->ops->create(dir, name, len, VFS_IFREG | (mode & 07777), out) :
+						 -EROFS;
+		vnode_put(dir);
+		return err;
+	}
+	vnode_put(dir);
+	if (!err && (flags & O_EXCL)) {
+		vnode_put(*out);
+		return -EEXIST;
+	}
+	if (!err && (*out)->type == VFS_IFLNK) {        /* follow it, as open does */
+		vnode_put(*out);
+		return (flags & O_NOFOLLOW) ? -ELOOP : vfile_walk(path, 0, out);
+	}
+	return err;
+}
+
+static int open_vnode(const char *path, int flags, mode_t mode, struct vnode **out)
+{
+	int err = (flags & O_CREAT) ? open_create(path, flags, mode, out) :
+		  vfile_walk(path, (flags & O_NOFOLLOW) ? VFS_NOFOLLOW : 0, out);
+	if (err)
+		return err;
+	struct vnode *v = *out;
+	bool wants_write = (flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC);
+	if (v->type == VFS_IFLNK)
+		err = -ELOOP;                   /* O_NOFOLLOW on a link */
+	else if ((flags & O_DIRECTORY) && v->type != VFS_IFDIR)
+		err = -ENOTDIR;
+	else if (v->type == VFS_IFDIR && wants_write)
+		err = -EISDIR;
+	else if (wants_write)
+		err = vfs_writable(v);
+	if (!err && (flags & O_TRUNC) && v->type == VFS_IFREG)
+		err = v->ops->truncate ? v->ops->truncate(v, 0) : -EROFS;
+	if (err)
+		vnode_put(v);
+	return err;
 }
 
 int open(const char *path, int flags, ...)
 {
-	const struct ramfs_node *n;
-	int err = lookup(path, (flags & O_NOFOLLOW) ? RAMFS_NOFOLLOW : 0, &n);
-	if (err == -ENOENT && (flags & O_CREAT))
-		return (int)syscall_result(-EROFS);
+	mode_t mode = 0;
+	if (flags & O_CREAT) {
+		va_list ap;
+		va_start(ap, flags);
+		mode = (mode_t)va_arg(ap, int);
+		va_end(ap);
+	}
+	struct vnode *v;
+	int err = open_vnode(path, flags, mode, &v);
 	if (err)
 		return (int)syscall_result(err);
-	struct ramfs_stat rs;
-	ramfs_stat(n, &rs);
-	if ((flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC))
-		return (int)syscall_result(S_ISDIR(rs.mode) ? -EISDIR : -EROFS);
-	if ((flags & O_CREAT) && (flags & O_EXCL))
-		return (int)syscall_result(-EEXIST);
-	if ((flags & O_DIRECTORY) && !S_ISDIR(rs.mode))
-		return (int)syscall_result(-ENOTDIR);
-	if (S_ISLNK(rs.mode))
-		return (int)syscall_result(-ELOOP);     /* O_NOFOLLOW on a link */
-	struct file *f = file_new(&ramfs_file_ops, (void *)n, flags);
-	if (!f)
+	struct file *f = file_new(&vfile_ops, v, flags);
+	if (!f) {
+		vnode_put(v);
 		return (int)syscall_result(-ENOMEM);
+	}
 	int fd = fd_install(f, 0);
 	if (fd < 0)
 		file_put(f);
 	return (int)syscall_result(fd);
 }
 
-int stat(const char *path, struct stat *st)
+int creat(const char *path, mode_t mode) { return open(path, O_WRONLY | O_CREAT | O_TRUNC, mode); }
+
+static int stat_path(const char *path, unsigned flags, struct stat *st)
 {
-	const struct ramfs_node *n;
-	int err = lookup(path, 0, &n);
-	if (!err)
-		fill_stat(n, st);
+	struct vnode *v;
+	int err = vfile_walk(path, flags, &v);
+	if (!err) {
+		vfile_fill_stat(v, st);
+		vnode_put(v);
+	}
 	return (int)syscall_result(err);
 }
 
-int lstat(const char *path, struct stat *st)
-{
-	const struct ramfs_node *n;
-	int err = lookup(path, RAMFS_NOFOLLOW, &n);
-	if (!err)
-		fill_stat(n, st);
-	return (int)syscall_result(err);
-}
+int stat(const char *path, struct stat *st) { return stat_path(path, 0, st); }
+int lstat(const char *path, struct stat *st) { return stat_path(path, VFS_NOFOLLOW, st); }
 
 ssize_t readlink(const char *path, char *buf, size_t len)
 {
-	const struct ramfs_node *n;
-	int err = lookup(path, RAMFS_NOFOLLOW, &n);
+	struct vnode *v;
+	int err = vfile_walk(path, VFS_NOFOLLOW, &v);
 	if (err)
 		return syscall_result(err);
-	return syscall_result(ramfs_readlink(n, buf, len));
+	ssize_t n = v->type != VFS_IFLNK ? -EINVAL : v->ops->readlink(v, buf, len);
+	vnode_put(v);
+	return syscall_result(n);
 }
 
 int access(const char *path, int mode)
 {
-	const struct ramfs_node *n;
-	int err = lookup(path, 0, &n);
-	if (!err && (mode & W_OK))
-		err = -EROFS;
+	struct vnode *v;
+	int err = vfile_walk(path, 0, &v);
+	if (!err) {
+		if (mode & W_OK)
+			err = vfs_writable(v);
+		vnode_put(v);
+	}
 	return (int)syscall_result(err);
 }
 
-int unlink(const char *path)
+int truncate(const char *path, off_t size)
 {
-	const struct ramfs_node *n;
-	int err = lookup(path, RAMFS_NOFOLLOW, &n);
-	return (int)syscall_result(err ? err : -EROFS);
-}
-
-char *getcwd(char *buf, size_t size)
-{
-	if (size < 2) {
-		syscall_result(-ERANGE);
-		return 0;
+	struct vnode *v;
+	int err = size < 0 ? -EINVAL : vfile_walk(path, 0, &v);
+	if (!err) {
+		err = v->type == VFS_IFDIR ? -EISDIR : vfs_writable(v);
+		if (!err)
+			err = v->ops->truncate ? v->ops->truncate(v, (uint64_t)size) : -EINVAL;
+		vnode_put(v);
 	}
-	strcpy(buf, "/");
-	return buf;
-}
-
-int chdir(const char *path)
-{
-	const struct ramfs_node *n;
-	int err = lookup(path, 0, &n);
-	if (!err)
-		err = n == ramfs_root(vfs_root()) ? 0 : -ENOSYS; /* only "/" for now */
 	return (int)syscall_result(err);
-}
-
-/* --- directory streams ------------------------------------------------- */
-
-DIR *fdopendir(int fd)
-{
-	struct file *f = fd_get(fd);
-	struct stat st;
-	if (!f || f->ops != &ramfs_file_ops) {
-		syscall_result(-EBADF);
-		return 0;
-	}
-	fill_stat(node_of(f), &st);
-	if (!S_ISDIR(st.st_mode)) {
-		syscall_result(-ENOTDIR);
-		return 0;
-	}
-	DIR *d = calloc(1, sizeof(*d));
-	if (!d) {
-		syscall_result(-ENOMEM);
-		return 0;
-	}
-	d->fd = fd;
-	f->pos = 0;             /* 0 ".", 1 "..", 2+i child i */
-	return d;
-}
-
-DIR *opendir(const char *path)
-{
-	int fd = open(path, O_RDONLY | O_DIRECTORY);
-	if (fd < 0)
-		return 0;
-	DIR *d = fdopendir(fd);
-	if (!d)
-		close(fd);
-	return d;
-}
-
-static void set_entry(struct dirent *e, const struct ramfs_node *n, const char *name, off_t next)
-{
-	struct ramfs_stat rs;
-	ramfs_stat(n, &rs);
-	e->d_ino = rs.ino;
-	e->d_off = next;
-	e->d_reclen = sizeof(*e);
-	e->d_type = S_ISDIR(rs.mode) ? DT_DIR : S_ISLNK(rs.mode) ? DT_LNK :
-		    S_ISREG(rs.mode) ? DT_REG : DT_UNKNOWN;
-	strncpy(e->d_name, name, NAME_MAX);
-	e->d_name[NAME_MAX] = '\0';
-}
-
-struct dirent *readdir(DIR *d)
-{
-	struct file *f = fd_get(d->fd);
-	if (!f) {
-		syscall_result(-EBADF);
-		return 0;
-	}
-	const struct ramfs_node *dir = node_of(f), *n;
-	off_t at = f->pos;
-	if (at == 0)
-		n = dir;
-	else if (at == 1)
-		n = ramfs_parent(dir);
-	else if (!(n = ramfs_child(dir, (size_t)(at - 2))))
-		return 0;       /* end: errno unchanged */
-	set_entry(&d->entry, n, at == 0 ? "." : at == 1 ? ".." : ramfs_name(n), at + 1);
-	f->pos = at + 1;
-	return &d->entry;
-}
-
-int readdir_r(DIR *d, struct dirent *entry, struct dirent **result)
-{
-	int saved = errno;
-	errno = 0;
-	struct dirent *e = readdir(d);
-	int err = errno;
-	errno = saved;
-	if (e)
-		*entry = *e;
-	*result = e ? entry : 0;
-	return e ? 0 : err;
-}
-
-void rewinddir(DIR *d)
-{
-	struct file *f = fd_get(d->fd);
-	if (f)
-		f->pos = 0;
-}
-
-long telldir(DIR *d)
-{
-	struct file *f = fd_get(d->fd);
-	return f ? (long)f->pos : -1;
-}
-
-void seekdir(DIR *d, long pos)
-{
-	struct file *f = fd_get(d->fd);
-	if (f && pos >= 0)
-		f->pos = pos;
-}
-
-int dirfd(DIR *d) { return d->fd; }
-
-int closedir(DIR *d)
-{
-	int fd = d->fd;
-	free(d);
-	return close(fd);
 }

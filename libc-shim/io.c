@@ -43,6 +43,38 @@ ssize_t pread(int fd, void *buf, size_t len, off_t off)
 	return syscall_result(f->ops->pread(f, buf, len, off));
 }
 
+ssize_t pwrite(int fd, const void *buf, size_t len, off_t off)
+{
+	struct file *f = fd_get(fd);
+	if (!f)
+		return syscall_result(-EBADF);
+	if (off < 0)
+		return syscall_result(-EINVAL);
+	if (!f->ops->pwrite)
+		return syscall_result(f->ops->write ? -ESPIPE : -EBADF);
+	return syscall_result(f->ops->pwrite(f, buf, len, off));
+}
+
+int ftruncate(int fd, off_t size)
+{
+	struct file *f = fd_get(fd);
+	if (!f)
+		return (int)syscall_result(-EBADF);
+	if (size < 0)
+		return (int)syscall_result(-EINVAL);
+	return (int)syscall_result(f->ops->truncate ? f->ops->truncate(f, size) : -EINVAL);
+}
+
+int fsync(int fd)
+{
+	struct file *f = fd_get(fd);
+	if (!f)
+		return (int)syscall_result(-EBADF);
+	return (int)syscall_result(f->ops->fsync ? f->ops->fsync(f) : -EINVAL);
+}
+
+int fdatasync(int fd) { return fsync(fd); }
+
 off_t lseek(int fd, off_t off, int whence)
 {
 	struct file *f = fd_get(fd);

@@ -10,10 +10,16 @@
 
 #include "fs/mount.h"
 
-/* Records the initrd at [base, base+size) (size 0: none). The tree is
- * built at the first vfs_cwd(); a corrupt archive is reported on the
- * console then and leaves an empty root. */
-void fs_init(uint64_t base, size_t size);
+/* Records the initrd at [base, base+size) (size 0: none) and the command
+ * line's mount= options (which must outlive the VFS). The root is built,
+ * and the mounts made in order, at the first vfs_cwd(): a program that
+ * calls no file function links none of the VFS and pays nothing at boot.
+ * A corrupt archive or a bad mount= is reported then (the mount skipped). */
+void fs_init(uint64_t base, size_t size, const char *const *mounts, int mount_count);
+extern uint64_t fs_initrd_base;
+extern size_t fs_initrd_size;
+extern const char *const *fs_mounts;
+extern int fs_mount_count;
 
 /* The current directory (a new reference); "/" until vfs_set_cwd. */
 struct vnode *vfs_cwd(void);

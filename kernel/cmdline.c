@@ -117,6 +117,16 @@ static void opt_dns(struct cmdline *c, const char *val, const char *word)
 		c->dns = val;
 }
 
+static void opt_mount(struct cmdline *c, const char *val, const char *word)
+{
+	if (val == NULL || *val == '\0')
+		warn(c, CMDLINE_MALFORMED, word);
+	else if (c->mount_count == CMDLINE_MAX_MOUNTS)
+		warn(c, CMDLINE_TOO_MANY, word);
+	else
+		c->mounts[c->mount_count++] = val;
+}
+
 static void opt_console(struct cmdline *c, const char *val, const char *word)
 {
 	if (val != NULL && strcmp(val, "tagged") == 0)
@@ -136,6 +146,7 @@ static const struct {
 	{ "ip", opt_ip },
 	{ "dns", opt_dns },
 	{ "console", opt_console },
+	{ "mount", opt_mount },
 };
 
 /* True when `word` names a kernel option; it is then consumed, possibly

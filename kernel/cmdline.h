@@ -14,7 +14,8 @@
  *
  * Kernel options: `loglevel=N` (0-7 or emerg, alert, crit, err, warning,
  * notice, info, debug), `quiet`, `ip=...` (raw text, once per NIC),
- * `dns=...`, `console=plain|tagged` (kernel/console.h). They apply in order, so `quiet loglevel=7` ends at 7. A word
+ * `dns=...`, `console=plain|tagged` (kernel/console.h), `mount=...` (raw
+ * text, once per mount, fs/mountspec.h). They apply in order, so `quiet loglevel=7` ends at 7. A word
  * with an unterminated quote is still used (as if the quote closed at the
  * end) and also warned about. Boot paths whose loader does not prepend an
  * image path (e.g. a device tree's bootargs) must prepend one themselves.
@@ -33,6 +34,7 @@
 #define CMDLINE_MAX_ENV 64      /* environ entries */
 #define CMDLINE_MAX_WARNINGS 8  /* further warnings are counted, not kept */
 #define CMDLINE_MAX_NET 4       /* ip= options, one per NIC in order */
+#define CMDLINE_MAX_MOUNTS 8    /* mount= options, applied in order */
 
 /* Log levels, as the Linux kernel numbers them. */
 enum log_level {
@@ -65,6 +67,8 @@ struct cmdline {
 	const char *net[CMDLINE_MAX_NET];
 	const char *dns;                   /* dns= value, NULL when absent */
 	bool console_tagged;               /* console=tagged (console.h) */
+	int mount_count;                   /* mount= values in order (raw text, */
+	const char *mounts[CMDLINE_MAX_MOUNTS]; /* fs/mountspec.h reads them) */
 	int warning_count;                 /* all problems, kept or not */
 	struct cmdline_warning warnings[CMDLINE_MAX_WARNINGS];
 };

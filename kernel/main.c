@@ -40,7 +40,8 @@ void kernel_main(struct bootinfo *bi)
 	sched_init(bi->boot_stack_lo, bi->boot_stack_hi); /* boot path = thread 0, TLS */
 	device_probe_all();                     /* buses scanned once; drivers take their devices */
 	log_debug("skiff: %zu KiB free, loader %s\n", page_free_count() * 4, bi->loader);
-	fs_init(bi->initrd_base, bi->initrd_size); /* initrd as the root file system */
+	fs_init(bi->initrd_base, bi->initrd_size, /* the initrd and mount=, for the root */
+		cmdline.mounts, cmdline.mount_count);   /* built at the first file call */
 	if (net_start)
 		net_start(&cmdline);            /* NICs, lwIP, addresses (if linked) */
 	app_start(&cmdline);                    /* main() on its own thread */

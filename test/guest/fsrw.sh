@@ -18,4 +18,14 @@ expect_line "ok data lives until close"
 expect_line "ok getcwd"
 expect_line "ok initrd file copied on write"
 expect_no_line "FAIL"
+# mount= on the command line: tmpfs mounts (a limit, read-only), and a bad
+# one reported while the app still runs.
+boot fsrw -e FSRW_MOUNTS=1 --append \
+	"mount=tmpfs:/scratch:size=64K mount=tmpfs:/frozen:ro mount=vdz:/data:ext4 mount=tmpfs:relative"
+expect_status 0
+expect_line "fsrw: 0 failures"
+expect_line "ok size limit ENOSPC"
+expect_line "ok '..' leaves the mount"
+expect_line "skiff: mount=vdz:/data:ext4: no source 'vdz' of type 'ext4' here (this image mounts tmpfs only); not mounted"
+expect_line "skiff: mount=tmpfs:relative: the target must be an absolute path; not mounted"
 done_ok

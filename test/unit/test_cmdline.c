@@ -265,12 +265,29 @@ static int parse_stdin(void)
 	return 0;
 }
 
+static void test_mounts(void)
+{
+	struct cmdline c;
+
+	CHECK_INT(parse("k mount=tmpfs:/tmp mount=vda:/data:ext4:rw -- mount=x", &c), 0);
+	CHECK_INT(c.mount_count, 2);
+	CHECK_STR(c.mounts[0], "tmpfs:/tmp");
+	CHECK_STR(c.mounts[1], "vda:/data:ext4:rw");
+	CHECK_STR(c.argv[1], "mount=x");
+	CHECK_INT(parse("k mount= mount=a:/1 mount=a:/2 mount=a:/3 mount=a:/4 mount=a:/5 mount=a:/6 "
+	                "mount=a:/7 mount=a:/8 mount=a:/9", &c), 2);
+	CHECK_INT(c.mount_count, CMDLINE_MAX_MOUNTS);
+	CHECK_INT(c.warnings[0].problem, CMDLINE_MALFORMED);
+	CHECK_INT(c.warnings[1].problem, CMDLINE_TOO_MANY);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 2 && strcmp(argv[1], "--parse") == 0)
 		return parse_stdin();
 	test_escapes();
 	test_console();
+	test_mounts();
 	test_empty();
 	test_argv0_only();
 	test_options_env_args();

@@ -145,6 +145,27 @@ static void initrd(void)
 	check(write_file("/etc/new", "new\n", O_TRUNC) == 0, "new file in an initrd directory", "");
 }
 
+/* Only with FSRW_MOUNTS set: the guest test's mount=tmpfs:/scratch:size=64K
+ * and mount=tmpfs:/frozen:ro. */
+static void mounts(void)
+{
+	static char big[100000];
+	char cwd[64];
+	if (!getenv("FSRW_MOUNTS"))
+		return;
+	check(write_file("/scratch/small", "fits", O_TRUNC) == 0, "write on a tmpfs mount", "");
+	int fd = open("/scratch/big", O_WRONLY | O_CREAT, 0644);
+	check(fd >= 0 && write(fd, big, sizeof big) < 0 && errno == ENOSPC, "size limit ENOSPC", "");
+	close(fd);
+	check(open("/frozen/x", O_WRONLY | O_CREAT, 0644) < 0 && errno == EROFS, "read-only mount EROFS", "");
+	check(mkdir("/frozen/d", 0755) < 0 && errno == EROFS, "mkdir EROFS", "");
+	check(rename("/scratch/small", "/w2.txt") < 0 && errno == EXDEV, "rename across mounts EXDEV", "");
+	check(rmdir("/scratch") < 0 && errno == EBUSY, "mount point busy", "");
+	check(chdir("/scratch") == 0 && access("../w.txt", F_OK) == 0, "'..' leaves the mount", "");
+	check(getcwd(cwd, sizeof cwd) && strcmp(cwd, "/scratch") == 0, "getcwd in a mount", cwd);
+	check(chdir("/") == 0, "back to /", "");
+}
+
 int main(void)
 {
 	if (getenv("FSRW_DIR") && chdir(getenv("FSRW_DIR")) != 0)
@@ -153,6 +174,7 @@ int main(void)
 	names();
 	dirs();
 	initrd();
+	mounts();
 	printf("fsrw: %d failures\n", failures);
 	return failures;
 }

@@ -287,6 +287,7 @@ class Session:
             return status & 255
         if self.qemu.returncode < 0:
             sig = -self.qemu.returncode
+            self._say(self.qemu_stderr)     # QEMU's own last words (an assertion, say)
             raise failure(f"QEMU was killed by signal {sig} ({signal.Signals(sig).name})", 128 + sig)
         stderr = self.qemu_stderr.decode("utf-8", "replace")
         said = explain(stderr)

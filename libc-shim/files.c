@@ -3,6 +3,7 @@
  * Directory streams and the current directory are in dirs.c. Every call
  * walks paths from the current directory; a file system's errors pass
  * through as they are (Linux's values). */
+#define _GNU_SOURCE             /* AT_EMPTY_PATH */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -119,34 +120,66 @@ const struct file_ops vfile_ops = {
 	.release = v_release,
 };
 
-int vfile_walk(const char *path, unsigned flags, struct vnode **out)
+int vfile_base(int dirfd, struct vnode **base)
 {
+	if (dirfd == AT_FDCWD) {
+		*base = vfs_cwd();
+		return 0;
+	}
+	struct file *f = fd_get(dirfd);
+	if (!f)
+		return -EBADF;
+	if (f->ops != &vfile_ops || vfile_vnode(f)->type != VFS_IFDIR)
+		return -ENOTDIR;
+	*base = vnode_get(vfile_vnode(f));
+	return 0;
+}
+
+int vfile_walk_at(int dirfd, const char *path, unsigned flags, struct vnode **out)
+{
+	struct vnode *base;
 	if (!path)
 		return -EFAULT;
-	struct vnode *cwd = vfs_cwd();
-	int err = vfs_walk(cwd, path, flags, out);
-	vnode_put(cwd);
+	int err = vfile_base(path[0] == '/' ? AT_FDCWD : dirfd, &base);
+	if (err)
+		return err;
+	err = vfs_walk(base, path, flags, out);
+	vnode_put(base);
 	return err;
+}
+
+int vfile_parent_at(int dirfd, const char *path, struct vnode **dir, const char **name, size_t *len,
+		    bool *must_dir)
+{
+	struct vnode *base;
+	if (!path)
+		return -EFAULT;
+	int err = vfile_base(path[0] == '/' ? AT_FDCWD : dirfd, &base);
+	if (err)
+		return err;
+	err = vfs_walk_parent(base, path, dir, name, len, must_dir);
+	vnode_put(base);
+	return err;
+}
+
+int vfile_walk(const char *path, unsigned flags, struct vnode **out)
+{
+	return vfile_walk_at(AT_FDCWD, path, flags, out);
 }
 
 int vfile_parent(const char *path, struct vnode **dir, const char **name, size_t *len, bool *must_dir)
 {
-	if (!path)
-		return -EFAULT;
-	struct vnode *cwd = vfs_cwd();
-	int err = vfs_walk_parent(cwd, path, dir, name, len, must_dir);
-	vnode_put(cwd);
-	return err;
+	return vfile_parent_at(AT_FDCWD, path, dir, name, len, must_dir);
 }
 
 /* O_CREAT: the file at `path`, made when missing (-EEXIST with O_EXCL). */
-static int open_create(const char *path, int flags, mode_t mode, struct vnode **out)
+static int open_create(int dirfd, const char *path, int flags, mode_t mode, struct vnode **out)
 {
 	struct vnode *dir;
 	const char *name;
 	size_t len;
 	bool must_dir;
-	int err = vfile_parent(path, &dir, &name, &len, &must_dir);
+	int err = vfile_parent_at(dirfd, path, &dir, &name, &len, &must_dir);
 	if (err)
 		return err == -EEXIST ? -EISDIR : err;
 	err = must_dir ? -EISDIR : dir->ops->lookup(dir, name, len, out);
@@ -165,15 +198,15 @@ static int open_create(const char *path, int flags, mode_t mode, struct vnode **
 	}
 	if (!err && (*out)->type == VFS_IFLNK) {        /* follow it, as open does */
 		vnode_put(*out);
-		return (flags & O_NOFOLLOW) ? -ELOOP : vfile_walk(path, 0, out);
+		return (flags & O_NOFOLLOW) ? -ELOOP : vfile_walk_at(dirfd, path, 0, out);
 	}
 	return err;
 }
 
-static int open_vnode(const char *path, int flags, mode_t mode, struct vnode **out)
+static int open_vnode(int dirfd, const char *path, int flags, mode_t mode, struct vnode **out)
 {
-	int err = (flags & O_CREAT) ? open_create(path, flags, mode, out) :
-		  vfile_walk(path, (flags & O_NOFOLLOW) ? VFS_NOFOLLOW : 0, out);
+	int err = (flags & O_CREAT) ? open_create(dirfd, path, flags, mode, out) :
+		  vfile_walk_at(dirfd, path, (flags & O_NOFOLLOW) ? VFS_NOFOLLOW : 0, out);
 	if (err)
 		return err;
 	struct vnode *v = *out;
@@ -193,17 +226,10 @@ static int open_vnode(const char *path, int flags, mode_t mode, struct vnode **o
 	return err;
 }
 
-int open(const char *path, int flags, ...)
+static int open_at(int dirfd, const char *path, int flags, mode_t mode)
 {
-	mode_t mode = 0;
-	if (flags & O_CREAT) {
-		va_list ap;
-		va_start(ap, flags);
-		mode = (mode_t)va_arg(ap, int);
-		va_end(ap);
-	}
 	struct vnode *v;
-	int err = open_vnode(path, flags, mode, &v);
+	int err = open_vnode(dirfd, path, flags, mode, &v);
 	if (err)
 		return (int)syscall_result(err);
 	struct file *f = file_new(&vfile_ops, v, flags);
@@ -217,12 +243,36 @@ int open(const char *path, int flags, ...)
 	return (int)syscall_result(fd);
 }
 
+int open(const char *path, int flags, ...)
+{
+	mode_t mode = 0;
+	if (flags & O_CREAT) {
+		va_list ap;
+		va_start(ap, flags);
+		mode = (mode_t)va_arg(ap, int);
+		va_end(ap);
+	}
+	return open_at(AT_FDCWD, path, flags, mode);
+}
+
+int openat(int dirfd, const char *path, int flags, ...)
+{
+	mode_t mode = 0;
+	if (flags & O_CREAT) {
+		va_list ap;
+		va_start(ap, flags);
+		mode = (mode_t)va_arg(ap, int);
+		va_end(ap);
+	}
+	return open_at(dirfd, path, flags, mode);
+}
+
 int creat(const char *path, mode_t mode) { return open(path, O_WRONLY | O_CREAT | O_TRUNC, mode); }
 
-static int stat_path(const char *path, unsigned flags, struct stat *st)
+static int stat_path(int dirfd, const char *path, unsigned flags, struct stat *st)
 {
 	struct vnode *v;
-	int err = vfile_walk(path, flags, &v);
+	int err = vfile_walk_at(dirfd, path, flags, &v);
 	if (!err) {
 		vfile_fill_stat(v, st);
 		vnode_put(v);
@@ -230,13 +280,22 @@ static int stat_path(const char *path, unsigned flags, struct stat *st)
 	return (int)syscall_result(err);
 }
 
-int stat(const char *path, struct stat *st) { return stat_path(path, 0, st); }
-int lstat(const char *path, struct stat *st) { return stat_path(path, VFS_NOFOLLOW, st); }
+int stat(const char *path, struct stat *st) { return stat_path(AT_FDCWD, path, 0, st); }
+int lstat(const char *path, struct stat *st) { return stat_path(AT_FDCWD, path, VFS_NOFOLLOW, st); }
 
-ssize_t readlink(const char *path, char *buf, size_t len)
+int fstatat(int dirfd, const char *path, struct stat *st, int flags)
+{
+	if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+		return (int)syscall_result(-EINVAL);
+	if (path && !*path && (flags & AT_EMPTY_PATH))
+		return fstat(dirfd, st);
+	return stat_path(dirfd, path, (flags & AT_SYMLINK_NOFOLLOW) ? VFS_NOFOLLOW : 0, st);
+}
+
+ssize_t readlinkat(int dirfd, const char *path, char *buf, size_t len)
 {
 	struct vnode *v;
-	int err = vfile_walk(path, VFS_NOFOLLOW, &v);
+	int err = vfile_walk_at(dirfd, path, VFS_NOFOLLOW, &v);
 	if (err)
 		return syscall_result(err);
 	ssize_t n = v->type != VFS_IFLNK ? -EINVAL : v->ops->readlink(v, buf, len);
@@ -244,10 +303,13 @@ ssize_t readlink(const char *path, char *buf, size_t len)
 	return syscall_result(n);
 }
 
-int access(const char *path, int mode)
+ssize_t readlink(const char *path, char *buf, size_t len) { return readlinkat(AT_FDCWD, path, buf, len); }
+
+int faccessat(int dirfd, const char *path, int mode, int flags)
 {
 	struct vnode *v;
-	int err = vfile_walk(path, 0, &v);
+	int err = (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EACCESS)) ? -EINVAL :
+		  vfile_walk_at(dirfd, path, (flags & AT_SYMLINK_NOFOLLOW) ? VFS_NOFOLLOW : 0, &v);
 	if (!err) {
 		if (mode & W_OK)
 			err = vfs_writable(v);
@@ -255,6 +317,8 @@ int access(const char *path, int mode)
 	}
 	return (int)syscall_result(err);
 }
+
+int access(const char *path, int mode) { return faccessat(AT_FDCWD, path, mode, 0); }
 
 int truncate(const char *path, off_t size)
 {

@@ -1,6 +1,7 @@
 /* The calls that make and remove names: mkdir, rmdir, unlink, rename,
  * link, symlink (over fs/vnode.h's ops, Linux's errors). */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -9,22 +10,22 @@
 #include "libc-shim/vfile.h"
 
 /* The directory a new or removed name of `path` lives in, writable. */
-static int parent_for_change(const char *path, struct vnode **dir, const char **name, size_t *len,
+static int parent_for_change(int dirfd, const char *path, struct vnode **dir, const char **name, size_t *len,
 			     bool *must_dir)
 {
-	int err = vfile_parent(path, dir, name, len, must_dir);
+	int err = vfile_parent_at(dirfd, path, dir, name, len, must_dir);
 	if (!err && (err = vfs_writable(*dir)) != 0)
 		vnode_put(*dir);
 	return err;
 }
 
-int mkdir(const char *path, mode_t mode)
+int mkdirat(int dirfd, const char *path, mode_t mode)
 {
 	struct vnode *dir, *made;
 	const char *name;
 	size_t len;
 	bool must_dir;
-	int err = parent_for_change(path, &dir, &name, &len, &must_dir);
+	int err = parent_for_change(dirfd, path, &dir, &name, &len, &must_dir);
 	if (err)
 		return (int)syscall_result(err);
 	err = dir->ops->create ? dir->ops->create(dir, name, len, VFS_IFDIR | (mode & 07777), &made) : -EPERM;
@@ -34,13 +35,15 @@ int mkdir(const char *path, mode_t mode)
 	return (int)syscall_result(err);
 }
 
-static int remove_name(const char *path, bool want_dir)
+int mkdir(const char *path, mode_t mode) { return mkdirat(AT_FDCWD, path, mode); }
+
+static int remove_name(int dirfd, const char *path, bool want_dir)
 {
 	struct vnode *dir, *v;
 	const char *name;
 	size_t len;
 	bool must_dir;
-	int err = parent_for_change(path, &dir, &name, &len, &must_dir);
+	int err = parent_for_change(dirfd, path, &dir, &name, &len, &must_dir);
 	if (err)
 		return err == -EEXIST ? (want_dir ? -EBUSY : -EISDIR) : err;
 	if (must_dir && !want_dir) {
@@ -54,7 +57,7 @@ static int remove_name(const char *path, bool want_dir)
 		err = dir->ops->lookup(dir, name, len, &v);
 		if (!err) {
 			struct vnode *entered;
-			if (vfile_walk(path, VFS_NOFOLLOW, &entered) == 0) {
+			if (vfile_walk_at(dirfd, path, VFS_NOFOLLOW, &entered) == 0) {
 				if (entered != v && entered->type == VFS_IFDIR)
 					err = -EBUSY;
 				vnode_put(entered);
@@ -68,27 +71,34 @@ static int remove_name(const char *path, bool want_dir)
 	return err;
 }
 
-int unlink(const char *path) { return (int)syscall_result(remove_name(path, false)); }
-int rmdir(const char *path) { return (int)syscall_result(remove_name(path, true)); }
+int unlinkat(int dirfd, const char *path, int flags)
+{
+	if (flags & ~AT_REMOVEDIR)
+		return (int)syscall_result(-EINVAL);
+	return (int)syscall_result(remove_name(dirfd, path, flags & AT_REMOVEDIR));
+}
+
+int unlink(const char *path) { return unlinkat(AT_FDCWD, path, 0); }
+int rmdir(const char *path) { return unlinkat(AT_FDCWD, path, AT_REMOVEDIR); }
 
 int remove(const char *path)
 {
-	int err = remove_name(path, false);
+	int err = remove_name(AT_FDCWD, path, false);
 	if (err == -EISDIR)
-		err = remove_name(path, true);
+		err = remove_name(AT_FDCWD, path, true);
 	return (int)syscall_result(err);
 }
 
-int rename(const char *from, const char *to)
+int renameat(int fromfd, const char *from, int tofd, const char *to)
 {
 	struct vnode *fdir, *tdir;
 	const char *fname, *tname;
 	size_t flen, tlen;
 	bool fslash, tslash;
-	int err = parent_for_change(from, &fdir, &fname, &flen, &fslash);
+	int err = parent_for_change(fromfd, from, &fdir, &fname, &flen, &fslash);
 	if (err)
 		return (int)syscall_result(err == -EEXIST ? -EBUSY : err);
-	err = parent_for_change(to, &tdir, &tname, &tlen, &tslash);
+	err = parent_for_change(tofd, to, &tdir, &tname, &tlen, &tslash);
 	if (err) {
 		vnode_put(fdir);
 		return (int)syscall_result(err == -EEXIST ? -EBUSY : err);
@@ -102,16 +112,19 @@ int rename(const char *from, const char *to)
 	return (int)syscall_result(err);
 }
 
-int link(const char *existing, const char *path)
+int rename(const char *from, const char *to) { return renameat(AT_FDCWD, from, AT_FDCWD, to); }
+
+int linkat(int fromfd, const char *existing, int tofd, const char *path, int flags)
 {
 	struct vnode *v, *dir;
 	const char *name;
 	size_t len;
 	bool must_dir;
-	int err = vfile_walk(existing, VFS_NOFOLLOW, &v);
+	int err = (flags & ~AT_SYMLINK_FOLLOW) ? -EINVAL :
+		  vfile_walk_at(fromfd, existing, (flags & AT_SYMLINK_FOLLOW) ? 0 : VFS_NOFOLLOW, &v);
 	if (err)
 		return (int)syscall_result(err);
-	err = parent_for_change(path, &dir, &name, &len, &must_dir);
+	err = parent_for_change(tofd, path, &dir, &name, &len, &must_dir);
 	if (!err) {
 		err = dir->mnt != v->mnt ? -EXDEV : dir->ops->link ? dir->ops->link(dir, name, len, v) : -EPERM;
 		vnode_put(dir);
@@ -120,7 +133,9 @@ int link(const char *existing, const char *path)
 	return (int)syscall_result(err);
 }
 
-int symlink(const char *target, const char *path)
+int link(const char *existing, const char *path) { return linkat(AT_FDCWD, existing, AT_FDCWD, path, 0); }
+
+int symlinkat(const char *target, int dirfd, const char *path)
 {
 	struct vnode *dir;
 	const char *name;
@@ -128,10 +143,12 @@ int symlink(const char *target, const char *path)
 	bool must_dir;
 	if (!target)
 		return (int)syscall_result(-EFAULT);
-	int err = parent_for_change(path, &dir, &name, &len, &must_dir);
+	int err = parent_for_change(dirfd, path, &dir, &name, &len, &must_dir);
 	if (!err) {
 		err = dir->ops->symlink ? dir->ops->symlink(dir, name, len, target) : -EPERM;
 		vnode_put(dir);
 	}
 	return (int)syscall_result(err);
 }
+
+int symlink(const char *target, const char *path) { return symlinkat(target, AT_FDCWD, path); }

@@ -18,5 +18,12 @@ void vfile_fill_stat(struct vnode *v, struct stat *st);
 /* vfs_walk / vfs_walk_parent from the current directory; -EFAULT for NULL. */
 int vfile_walk(const char *path, unsigned flags, struct vnode **out);
 int vfile_parent(const char *path, struct vnode **dir, const char **name, size_t *len, bool *must_dir);
+/* The *at calls' forms: from the directory `dirfd` names (AT_FDCWD: the
+ * current one; an absolute path ignores it); -EBADF, -ENOTDIR for a dirfd
+ * that is not an open directory. */
+int vfile_base(int dirfd, struct vnode **base);
+int vfile_walk_at(int dirfd, const char *path, unsigned flags, struct vnode **out);
+int vfile_parent_at(int dirfd, const char *path, struct vnode **dir, const char **name, size_t *len,
+		    bool *must_dir);
 
 #endif

@@ -17,6 +17,8 @@ expect_line "ok rename replaces"
 expect_line "ok data lives until close"
 expect_line "ok getcwd"
 expect_line "ok initrd file copied on write"
+expect_line "ok openat creates in the dirfd"
+expect_line "ok mkstemp"
 expect_no_line "FAIL"
 # mount= on the command line: tmpfs mounts (a limit, read-only), and a bad
 # one reported while the app still runs.

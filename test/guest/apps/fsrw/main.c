@@ -130,6 +130,46 @@ static void dirs(void)
 		closedir(d);
 }
 
+/* The *at calls from a directory descriptor, and temporary files. */
+static void at_calls(void)
+{
+	char buf[32];
+	struct stat st;
+	check(mkdir("atdir", 0755) == 0, "mkdir atdir", "");
+	int d = open("atdir", O_RDONLY | O_DIRECTORY);
+	check(d >= 0, "open a directory", "");
+	int fd = openat(d, "f", O_WRONLY | O_CREAT | O_EXCL, 0644);
+	check(fd >= 0 && write(fd, "at", 2) == 2, "openat creates in the dirfd", "");
+	close(fd);
+	check(access("atdir/f", F_OK) == 0, "made where the dirfd is", "");
+	check(mkdirat(d, "sub", 0755) == 0 && fstatat(d, "sub", &st, 0) == 0 && S_ISDIR(st.st_mode),
+	      "mkdirat, fstatat", "");
+	check(symlinkat("f", d, "l") == 0 && readlinkat(d, "l", buf, sizeof buf) == 1 && buf[0] == 'f',
+	      "symlinkat, readlinkat", "");
+	check(fstatat(d, "l", &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode), "AT_SYMLINK_NOFOLLOW", "");
+	check(fstatat(d, "l", &st, 0) == 0 && S_ISREG(st.st_mode) && st.st_size == 2, "fstatat follows", "");
+	check(linkat(d, "f", d, "g", 0) == 0 && fstatat(d, "g", &st, 0) == 0 && st.st_nlink == 2, "linkat", "");
+	check(renameat(d, "g", AT_FDCWD, "moved-g") == 0 && access("moved-g", F_OK) == 0, "renameat", "");
+	check(faccessat(d, "f", R_OK, 0) == 0, "faccessat", "");
+	check(unlinkat(d, "sub", 0) < 0 && errno == EISDIR, "unlinkat on a dir needs AT_REMOVEDIR", "");
+	check(unlinkat(d, "sub", AT_REMOVEDIR) == 0, "unlinkat AT_REMOVEDIR", "");
+	char abs[256];
+	check(getcwd(abs, sizeof abs - 16) != NULL, "getcwd for an absolute path", "");
+	strcat(abs, "/atdir/f");
+	fd = openat(d, abs, O_RDONLY);
+	check(fd >= 0, "an absolute path ignores the dirfd", abs);
+	close(fd);
+	check(openat(12345, "f", O_RDONLY) < 0 && errno == EBADF, "a bad dirfd EBADF", "");
+	fd = open("atdir/f", O_RDONLY);
+	check(openat(fd, "x", O_RDONLY) < 0 && errno == ENOTDIR, "a file's fd ENOTDIR", "");
+	close(fd);
+	close(d);
+	char tmpl[] = "atdir/tmpXXXXXX";
+	fd = mkstemp(tmpl);
+	check(fd >= 0 && write(fd, "t", 1) == 1 && access(tmpl, F_OK) == 0, "mkstemp", tmpl);
+	close(fd);
+}
+
 /* Only with FSRW_INITRD set (the guest test's initrd): natively it would
  * write the host's /etc. */
 static void initrd(void)
@@ -173,6 +213,7 @@ int main(void)
 	files();
 	names();
 	dirs();
+	at_calls();
 	initrd();
 	mounts();
 	printf("fsrw: %d failures\n", failures);

@@ -8,7 +8,9 @@
  *
  * Values cross the API as raw 64-bit slots: i32 zero-extended, i64 as is, f32/f64 as
  * their IEEE bit patterns (f32 in the low 32 bits), funcref as a wasm_func pointer,
- * externref as an opaque pointer-sized value.  A null reference is 0.
+ * externref as an opaque pointer-sized value.  A null reference is 0.  A v128 takes two
+ * consecutive slots, the low 64 bits (lanes 0..) first, so a function's arguments and
+ * results take one slot per value except two per v128.
  *
  * Errors: loading returns NULL and writes a message naming the section, offset and
  * rule.  Running returns a wasm_trap_kind (0 = success); details via wasm_store_trap().
@@ -99,6 +101,8 @@ uint32_t wasm_functype_params(const wasm_functype *t);
 uint32_t wasm_functype_results(const wasm_functype *t);
 uint8_t wasm_functype_param(const wasm_functype *t, uint32_t i);
 uint8_t wasm_functype_result(const wasm_functype *t, uint32_t i);
+/* slots a call needs: max(param slots, result slots), a v128 counting two */
+uint32_t wasm_functype_slots(const wasm_functype *t);
 
 /* ---- stores ---- */
 typedef struct wasm_limits {
@@ -138,6 +142,7 @@ wasm_memory *wasm_memory_new(wasm_store *s, uint32_t min_pages, uint32_t max_pag
 wasm_table *wasm_table_new(wasm_store *s, uint8_t elemtype, uint32_t min, uint32_t max /* UINT32_MAX = none */);
 wasm_global *wasm_global_new(wasm_store *s, uint8_t type, int mutable_, uint64_t value);
 
+
 /* ---- linking ----
  * A linker maps (module, name) to externs; instantiate resolves imports through it. */
 typedef struct wasm_extern {
@@ -166,7 +171,7 @@ const char *wasm_instance_export_name(const wasm_instance *inst, uint32_t i);
 wasm_memory *wasm_instance_memory(const wasm_instance *inst); /* memory 0 or NULL */
 
 /* ---- running ----
- * slots must have room for max(params, results) values. */
+ * slots must have room for max(params, results) slots (two per v128). */
 const wasm_functype *wasm_func_type(const wasm_func *f);
 wasm_trap_kind wasm_call(wasm_store *s, wasm_func *f, uint64_t *slots);
 
@@ -182,6 +187,9 @@ uint64_t wasm_table_get(const wasm_table *t, uint32_t i);
 uint8_t wasm_global_type(const wasm_global *g);
 uint64_t wasm_global_get(const wasm_global *g);
 void wasm_global_set(wasm_global *g, uint64_t v);
+/* both halves of a v128 global (get/set above see the low half only) */
+void wasm_global_get_v128(const wasm_global *g, uint64_t out[2]);
+void wasm_global_set_v128(wasm_global *g, const uint64_t v[2]);
 
 #ifdef __cplusplus
 }

@@ -87,7 +87,7 @@ static void binop(struct cc *c, int o, uint8_t in, uint8_t out)
     }
 }
 
-static uint32_t memarg(struct cc *c, uint32_t natural)
+uint32_t wc_memarg(struct cc *c, uint32_t natural)
 {
     uint32_t align = wasm__u32(c->r);
     uint32_t off = wasm__u32(c->r);
@@ -100,7 +100,7 @@ static uint32_t memarg(struct cc *c, uint32_t natural)
 
 static void load(struct cc *c, int o, uint32_t natural, uint8_t t)
 {
-    uint32_t off = memarg(c, natural);
+    uint32_t off = wc_memarg(c, natural);
     struct sv a = wc_popt(c, WASM_I32);
     struct sv d = wc_push(c, t);
     if (!live(c))
@@ -138,7 +138,7 @@ static void load(struct cc *c, int o, uint32_t natural, uint8_t t)
 
 static void store(struct cc *c, int o, uint32_t natural, uint8_t t)
 {
-    uint32_t off = memarg(c, natural);
+    uint32_t off = wc_memarg(c, natural);
     struct sv v = wc_popt(c, t);
     struct sv a = wc_popt(c, WASM_I32);
     if (!live(c))
@@ -190,7 +190,7 @@ static void zero_byte(struct cc *c)
 static void emit_call(struct cc *c, const wasm_functype *t, int o, uint32_t a1, uint32_t a2, bool indirect)
 {
     wc_flush(c);
-    struct sv idx = {0, 0};
+    struct sv idx = {0, 0, 0};
     if (indirect)
         idx = wc_popt(c, WASM_I32);
     wc_popn(c, t->np, t->t);
@@ -300,22 +300,20 @@ static void local_set(struct cc *c, uint32_t x, bool tee)
 {
     if (x >= c->nlocals)
         FAIL("unknown local %u", x);
+    uint32_t xs = c->ls[x];
     struct sv v = wc_popt(c, c->lt[x]);
-    if (live(c) && v.slot != x) {
-        bool moved = wc_flush_local(c, x);
+    if (live(c) && v.slot != xs) {
+        bool moved = wc_flush_local(c, xs);
         /* retarget the producer if it wrote exactly this temp and nothing came between */
-        if (!moved && c->lastend == c->len && v.slot == tslot(c, c->h) && c->code[c->lastdst] == v.slot) {
-            c->code[c->lastdst] = x;
-        } else {
-            wc_op(c, OP_COPY);
-            wc_w(c, x);
-            wc_w(c, v.slot);
-        }
+        if (!moved && c->lastend == c->len && v.slot == tslot(c, c->h) && c->code[c->lastdst] == v.slot)
+            c->code[c->lastdst] = xs;
+        else
+            wc_copy(c, c->lt[x], xs, v.slot);
         c->lastend = NOIDX;
     }
     if (tee) {
         wc_push(c, c->lt[x]);
-        c->st[c->h - 1].slot = x;
+        c->st[c->h - 1].slot = xs;
     }
 }
 
@@ -564,8 +562,6 @@ static void body(struct cc *c)
                 if (n != 1)
                     FAIL("invalid result arity for select");
                 uint8_t vt = wasm__u8(r);
-                if (vt == WASM_V128)
-                    FAIL("SIMD (v128) is not supported by this engine");
                 bool ok = false;
                 for (unsigned i = 0; i < sizeof wc_vt_one; i++)
                     ok |= vt == wc_vt_one[i];
@@ -588,7 +584,7 @@ static void body(struct cc *c)
             }
             d = wc_push(c, t);
             if (live(c)) {
-                wc_op(c, OP_SELECT);
+                wc_op(c, t == WASM_V128 ? OP_SELECT2 : OP_SELECT);
                 wc_w(c, d.slot);
                 wc_produced(c, c->len - 1);
                 wc_w(c, a.slot);
@@ -602,7 +598,7 @@ static void body(struct cc *c)
             if (x >= c->nlocals)
                 FAIL("unknown local %u", x);
             wc_push(c, c->lt[x]);
-            c->st[c->h - 1].slot = x;
+            c->st[c->h - 1].slot = c->ls[x];
             break;
         }
         case 0x21: local_set(c, wasm__u32(r), false); break;
@@ -612,7 +608,7 @@ static void body(struct cc *c)
             if (g >= m->nglobals)
                 FAIL("unknown global %u", g);
             d = wc_push(c, m->globals[g].t);
-            if (live(c)) { wc_op(c, OP_GLOBAL_GET); wc_w(c, d.slot); wc_produced(c, c->len - 1); wc_w(c, g); }
+            if (live(c)) { wc_op(c, d.t == WASM_V128 ? OP_GLOBAL_GET2 : OP_GLOBAL_GET); wc_w(c, d.slot); wc_produced(c, c->len - 1); wc_w(c, g); }
             break;
         }
         case 0x24: {
@@ -622,7 +618,7 @@ static void body(struct cc *c)
             if (!m->globals[g].mut)
                 FAIL("global is immutable");
             a = wc_popt(c, m->globals[g].t);
-            if (live(c)) { wc_op(c, OP_GLOBAL_SET); wc_w(c, g); wc_w(c, a.slot); }
+            if (live(c)) { wc_op(c, m->globals[g].t == WASM_V128 ? OP_GLOBAL_SET2 : OP_GLOBAL_SET); wc_w(c, g); wc_w(c, a.slot); }
             break;
         }
         case 0x25: { /* table.get */
@@ -751,7 +747,7 @@ static void body(struct cc *c)
             break;
         }
         case 0xfc: prefixed(c); break;
-        case 0xfd: FAIL("SIMD instructions (0xfd prefix) are not supported by this engine");
+        case 0xfd: wc_simd(c); break;
         default:
             if (o >= 0x45 && o <= 0xc4) {
                 static const uint8_t I = WASM_I32, L = WASM_I64, F = WASM_F32, D = WASM_F64;
@@ -808,6 +804,7 @@ void wasm__compile(struct rd *r, wasm_module *m, uint32_t fidx, struct wcode *ou
     r->jb = &jb;
     if (setjmp(jb)) {
         free(c->lt);
+        free(c->ls);
         free(c->st);
         free(c->cs);
         free(c->code);
@@ -828,7 +825,8 @@ void wasm__compile(struct rd *r, wasm_module *m, uint32_t fidx, struct wcode *ou
     }
     c->nlocals = (uint32_t)total;
     c->lt = malloc(total ? total : 1);
-    if (!c->lt)
+    c->ls = malloc((total ? total : 1) * sizeof *c->ls);
+    if (!c->lt || !c->ls)
         FAIL("out of memory");
     memcpy(c->lt, ft->t, ft->np);
     r->p = save;
@@ -837,10 +835,15 @@ void wasm__compile(struct rd *r, wasm_module *m, uint32_t fidx, struct wcode *ou
         memset(c->lt + k, wc_local_type(c), n);
         k += n;
     }
+    for (uint32_t i = 0; i < c->nlocals; i++) {
+        c->ls[i] = c->nlslots;
+        c->nlslots += wasm__width(c->lt[i]);
+    }
+    c->smax = c->nlslots;
 
     wc_op(c, OP_ENTER);
-    wc_w(c, ft->np);
-    wc_w(c, c->nlocals);
+    wc_w(c, ft->ps);
+    wc_w(c, c->nlslots);
     uint32_t fsz = c->len;
     wc_w(c, 0);
     if (m->fuel)
@@ -851,12 +854,13 @@ void wasm__compile(struct rd *r, wasm_module *m, uint32_t fidx, struct wcode *ou
     body(c);
     if (r->p != r->end)
         FAIL("section size mismatch: code after the function's final end");
-    /* host-call scratch: a call's results may exceed its arguments; keep one spare */
-    c->code[fsz] = c->nlocals + c->hmax + 1;
+    /* host-call scratch: a call's results may exceed its arguments; keep a spare v128 */
+    c->code[fsz] = c->smax + 2;
     out->framesize = c->code[fsz];
     out->code = c->code;
     out->len = c->len;
     free(c->lt);
+    free(c->ls);
     free(c->st);
     free(c->cs);
     r->jb = outer;

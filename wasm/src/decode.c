@@ -77,10 +77,8 @@ static uint8_t valtype(struct rd *r)
     uint8_t t = wasm__u8(r);
     switch (t) {
     case WASM_I32: case WASM_I64: case WASM_F32: case WASM_F64:
-    case WASM_FUNCREF: case WASM_EXTERNREF:
+    case WASM_FUNCREF: case WASM_EXTERNREF: case WASM_V128:
         return t;
-    case WASM_V128:
-        wasm__fail(r, "SIMD (v128) is not supported by this engine");
     default:
         wasm__fail(r, "malformed value type 0x%02x", t);
     }
@@ -152,6 +150,12 @@ static struct wconst constexpr(struct dec *d, uint8_t t)
         if (r->end - r->p < 8) wasm__fail(r, "unexpected end");
         memcpy(&c.val, r->p, 8);
         r->p += 8; got = WASM_F64; break;
+    case 0xfd: /* v128.const: the only SIMD instruction allowed here */
+        if (wasm__u32(r) != 0x0c) wasm__fail(r, "constant expression required (SIMD)");
+        if (r->end - r->p < 16) wasm__fail(r, "unexpected end");
+        memcpy(&c.val, r->p, 8);
+        memcpy(&c.hi, r->p + 8, 8);
+        r->p += 16; got = WASM_V128; break;
     case 0xd0: got = reftype(r); break;
     case 0xd2:
         c.idx = wasm__u32(r);
@@ -169,7 +173,7 @@ static struct wconst constexpr(struct dec *d, uint8_t t)
     }
     uint8_t e = wasm__u8(r);
     if (e != 0x0b) {
-        if (e == 0x41 || e == 0x42 || e == 0x43 || e == 0x44 || e == 0x23 || e == 0xd0 || e == 0xd2)
+        if (e == 0x41 || e == 0x42 || e == 0x43 || e == 0x44 || e == 0x23 || e == 0xd0 || e == 0xd2 || e == 0xfd)
             wasm__fail(r, "type mismatch: constant expression leaves more than one value");
         wasm__fail(r, "constant expression required (opcode 0x%02x)", e);
     }
@@ -199,6 +203,7 @@ static void sec_type(struct dec *d)
         t->t = xcalloc(r, np + nr, 1);
         memcpy(t->t, ps, np);
         memcpy(t->t + np, rs, nr);
+        wasm__functype_slots(t);
     }
 }
 

@@ -5,8 +5,10 @@
 
 static const uint8_t op_words[] = {
 #define X(n, words) words,
-    WASM_OPS(X)
+#define S(n, sub, kind, arg) kind##_W,
+    WASM_OPS(X) WASM_SIMD_OPS(S)
 #undef X
+#undef S
 };
 
 void wc_w(struct cc *c, uint32_t v)
@@ -49,17 +51,23 @@ void wc_resolve(struct cc *c, uint32_t chain, uint32_t target)
     }
 }
 
+/* copy one value of type t (one slot, or two for a v128) */
+void wc_copy(struct cc *c, uint8_t t, uint32_t dst, uint32_t src)
+{
+    wc_op(c, wasm__width(t) == 2 ? OP_COPY2 : OP_COPY);
+    wc_w(c, dst);
+    wc_w(c, src);
+}
+
 /* copy deferred local references into their own slots (before control flow or calls) */
 void wc_flush(struct cc *c)
 {
     if (!live(c))
         return;
     for (uint32_t i = 0; i < c->h; i++) {
-        if (c->st[i].slot != tslot(c, i)) {
-            wc_op(c, OP_COPY);
-            wc_w(c, tslot(c, i));
-            wc_w(c, c->st[i].slot);
-            c->st[i].slot = tslot(c, i);
+        if (c->st[i].slot != c->st[i].home) {
+            wc_copy(c, c->st[i].t, c->st[i].home, c->st[i].slot);
+            c->st[i].slot = c->st[i].home;
         }
     }
 }
@@ -70,31 +78,30 @@ bool wc_flush_local(struct cc *c, uint32_t x)
     bool any = false;
     for (uint32_t i = 0; i < c->h; i++) {
         if (c->st[i].slot == x) {
-            wc_op(c, OP_COPY);
-            wc_w(c, tslot(c, i));
-            wc_w(c, x);
-            c->st[i].slot = tslot(c, i);
+            wc_copy(c, c->st[i].t, c->st[i].home, x);
+            c->st[i].slot = c->st[i].home;
             any = true;
         }
     }
     return any;
 }
 
-/* move the top n values into slots starting at dst (ascending; dst <= sources) */
+/* move the top n (flushed) values into slots starting at dst (ascending; dst <= sources) */
 void wc_move_top(struct cc *c, uint32_t n, uint32_t dst)
 {
     uint32_t src = c->h - n;
     if (n == 0 || c->st[src].slot == dst)
         return;
-    if (n == 1) {
-        wc_op(c, OP_COPY);
+    uint32_t slots = tslot(c, c->h) - c->st[src].home;
+    if (slots <= 2) {
+        wc_op(c, slots == 2 ? OP_COPY2 : OP_COPY);
         wc_w(c, dst);
         wc_w(c, c->st[src].slot);
     } else {
         wc_op(c, OP_COPYN);
         wc_w(c, dst);
         wc_w(c, c->st[src].slot);
-        wc_w(c, n);
+        wc_w(c, slots);
     }
 }
 

@@ -94,6 +94,16 @@ uint32_t wasm_functype_params(const wasm_functype *t) { return t->np; }
 uint32_t wasm_functype_results(const wasm_functype *t) { return t->nr; }
 uint8_t wasm_functype_param(const wasm_functype *t, uint32_t i) { return t->t[i]; }
 uint8_t wasm_functype_result(const wasm_functype *t, uint32_t i) { return t->t[t->np + i]; }
+uint32_t wasm_functype_slots(const wasm_functype *t) { return t->ps > t->rs ? t->ps : t->rs; }
+
+void wasm__functype_slots(wasm_functype *t)
+{
+    t->ps = t->rs = 0;
+    for (uint32_t i = 0; i < t->np; i++)
+        t->ps += wasm__width(t->t[i]);
+    for (uint32_t i = 0; i < t->nr; i++)
+        t->rs += wasm__width(t->t[t->np + i]);
+}
 
 int wasm__functype_eq(const wasm_functype *a, const wasm_functype *b)
 {
@@ -193,6 +203,7 @@ wasm_functype *wasm_functype_new(wasm_store *s, uint32_t np, const uint8_t *para
     t->np = np;
     t->nr = nr;
     t->t = b;
+    wasm__functype_slots(t);
     return t;
 }
 
@@ -321,6 +332,16 @@ uint64_t wasm_table_get(const wasm_table *t, uint32_t i) { return i < t->size ? 
 uint8_t wasm_global_type(const wasm_global *g) { return g->t; }
 uint64_t wasm_global_get(const wasm_global *g) { return g->v; }
 void wasm_global_set(wasm_global *g, uint64_t v) { g->v = v; }
+void wasm_global_get_v128(const wasm_global *g, uint64_t out[2])
+{
+    out[0] = g->v;
+    out[1] = g->hi;
+}
+void wasm_global_set_v128(wasm_global *g, const uint64_t v[2])
+{
+    g->v = v[0];
+    g->hi = v[1];
+}
 const wasm_functype *wasm_func_type(const wasm_func *f) { return f->type; }
 
 /* ---- linker ---- */
@@ -456,10 +477,12 @@ static bool limits_match(uint32_t have_min, uint32_t have_max, struct wlimits wa
     return true;
 }
 
-static uint64_t eval_const(const wasm_instance *inst, const struct wconst *c)
+/* the value of a constant expression; *hi gets the upper half of a v128 */
+static uint64_t eval_const(const wasm_instance *inst, const struct wconst *c, uint64_t *hi)
 {
+    *hi = c->hi;
     switch (c->op) {
-    case 0x23: return inst->globals[c->idx]->v;
+    case 0x23: *hi = inst->globals[c->idx]->hi; return inst->globals[c->idx]->v;
     case 0xd2: return (uintptr_t)inst->funcs[c->idx];
     case 0xd0: return 0;
     default: return c->val;
@@ -526,6 +549,7 @@ static wasm_trap_kind resolve_imports(wasm_store *s, wasm_instance *inst, const 
 static wasm_trap_kind alloc_defined(wasm_store *s, wasm_instance *inst)
 {
     const wasm_module *m = inst->m;
+    uint64_t hi;
     for (uint32_t i = m->nfuncimports; i < m->nfuncs; i++) {
         wasm_func *fn = wasm__store_alloc(s, sizeof *fn);
         if (!fn)
@@ -547,10 +571,11 @@ static wasm_trap_kind alloc_defined(wasm_store *s, wasm_instance *inst)
             return wasm__trap(s, WASM_TRAP_NOMEM, "memory too large");
     }
     for (uint32_t i = m->nglobalimports; i < m->nglobals; i++) {
-        uint64_t v = eval_const(inst, &m->globalinit[i - m->nglobalimports]);
+        uint64_t v = eval_const(inst, &m->globalinit[i - m->nglobalimports], &hi);
         inst->globals[i] = wasm_global_new(s, m->globals[i].t, m->globals[i].mut, v);
         if (!inst->globals[i])
             return wasm__trap(s, WASM_TRAP_NOMEM, NULL);
+        inst->globals[i]->hi = hi;
     }
     for (uint32_t i = 0; i < m->nelems; i++) {
         const struct welem *e = &m->elems[i];
@@ -558,7 +583,7 @@ static wasm_trap_kind alloc_defined(wasm_store *s, wasm_instance *inst)
         if (!inst->elems[i])
             return wasm__trap(s, WASM_TRAP_NOMEM, NULL);
         for (uint32_t k = 0; k < e->n; k++)
-            inst->elems[i][k] = (void *)(uintptr_t)eval_const(inst, &e->items[k]);
+            inst->elems[i][k] = (void *)(uintptr_t)eval_const(inst, &e->items[k], &hi);
         inst->elemlen[i] = e->n;
     }
     return WASM_OK;
@@ -568,11 +593,12 @@ static wasm_trap_kind alloc_defined(wasm_store *s, wasm_instance *inst)
 static wasm_trap_kind init_segments(wasm_store *s, wasm_instance *inst)
 {
     const wasm_module *m = inst->m;
+    uint64_t hi;
     for (uint32_t i = 0; i < m->nelems; i++) {
         const struct welem *e = &m->elems[i];
         if (e->mode == 0) {
             wasm_table *t = inst->tables[e->table];
-            uint32_t off = (uint32_t)eval_const(inst, &e->offset);
+            uint32_t off = (uint32_t)eval_const(inst, &e->offset, &hi);
             if ((uint64_t)off + e->n > t->size)
                 return wasm__trap(s, WASM_TRAP_TABLE_OOB, NULL);
             if (e->n)
@@ -585,7 +611,7 @@ static wasm_trap_kind init_segments(wasm_store *s, wasm_instance *inst)
         const struct wdata *d = &m->datas[i];
         if (d->mode != 0)
             continue;
-        uint32_t off = (uint32_t)eval_const(inst, &d->offset);
+        uint32_t off = (uint32_t)eval_const(inst, &d->offset, &hi);
         if ((uint64_t)off + d->len > inst->mem->size)
             return wasm__trap(s, WASM_TRAP_MEMORY_OOB, NULL);
         if (d->len)
@@ -628,7 +654,7 @@ wasm_instance *wasm_instantiate(wasm_store *s, const wasm_module *m, const wasm_
 
 wasm_trap_kind wasm_call(wasm_store *s, wasm_func *f, uint64_t *slots)
 {
-    uint32_t np = f->type->np, nr = f->type->nr, n = np > nr ? np : nr;
+    uint32_t np = f->type->ps, nr = f->type->rs, n = np > nr ? np : nr;
     uint64_t *sp = s->depth && s->stack_top ? s->stack_top : s->stack;
     if (sp + n > s->stack_end)
         return wasm__trap(s, WASM_TRAP_STACK_EXHAUSTED, NULL);

@@ -20,8 +20,14 @@
 
 struct wasm_functype {
     uint32_t np, nr;
-    uint8_t *t; /* np params, then nr results */
+    uint8_t *t;      /* np params, then nr results */
+    uint32_t ps, rs; /* frame slots the params and the results take (a v128 takes two) */
 };
+
+/* frame slots a value of type t takes: values live in 64-bit slots, a v128 in two
+ * consecutive ones (low half first) */
+static inline uint32_t wasm__width(uint8_t t) { return t == WASM_V128 ? 2 : 1; }
+void wasm__functype_slots(wasm_functype *t);
 
 struct wlimits {
     uint32_t min, max; /* max = NOIDX when absent */
@@ -41,7 +47,7 @@ struct wglobaltype {
 struct wconst {
     uint8_t op; /* 0x41 i32, 0x42 i64, 0x43 f32, 0x44 f64, 0xd0 ref.null, 0xd2 ref.func, 0x23 global.get */
     uint32_t idx;
-    uint64_t val;
+    uint64_t val, hi; /* hi: upper half of a v128.const */
 };
 
 struct wimport {
@@ -139,7 +145,7 @@ struct wasm_table {
 struct wasm_global {
     uint8_t t;
     bool mut;
-    uint64_t v;
+    uint64_t v, hi; /* hi: upper half of a v128 (read and written together with v) */
 };
 
 struct wasm_instance {

@@ -14,14 +14,13 @@
 
 #include "internal.h"
 #include "ops.h"
+#include "numeric.h"
+#include "simd_exec.h"
+#include "simd_lanes.h"
 
 #if defined(__GNUC__) && !defined(SKIFFWASM_SWITCH_DISPATCH)
 #define THREADED 1
 #endif
-
-/* quiet a NaN result: libm may hand a signalling NaN back unchanged */
-static inline float q32(float x) { return x != x ? x + x : x; }
-static inline double q64(double x) { return x != x ? x + x : x; }
 
 /* ---- value access ---- */
 #define I32(x) ((uint32_t)fp[x])
@@ -51,32 +50,6 @@ static inline void PUTF32(uint64_t *p, float f)
 }
 static inline void PUTF64(uint64_t *p, double d) { memcpy(p, &d, 8); }
 
-/* wasm min/max: NaN if either is NaN, and -0 < +0 */
-static inline float fmin32(float a, float b)
-{
-    if (a != a || b != b) return a + b;
-    if (a == 0 && b == 0) return signbit(a) ? a : b;
-    return a < b ? a : b;
-}
-static inline float fmax32(float a, float b)
-{
-    if (a != a || b != b) return a + b;
-    if (a == 0 && b == 0) return signbit(a) ? b : a;
-    return a > b ? a : b;
-}
-static inline double fmin64(double a, double b)
-{
-    if (a != a || b != b) return a + b;
-    if (a == 0 && b == 0) return signbit(a) ? a : b;
-    return a < b ? a : b;
-}
-static inline double fmax64(double a, double b)
-{
-    if (a != a || b != b) return a + b;
-    if (a == 0 && b == 0) return signbit(a) ? b : a;
-    return a > b ? a : b;
-}
-
 static inline uint32_t rotl32(uint32_t x, uint32_t n) { n &= 31; return n ? (x << n) | (x >> (32 - n)) : x; }
 static inline uint32_t rotr32(uint32_t x, uint32_t n) { n &= 31; return n ? (x >> n) | (x << (32 - n)) : x; }
 static inline uint64_t rotl64(uint64_t x, uint64_t n) { n &= 63; return n ? (x << n) | (x >> (64 - n)) : x; }
@@ -86,12 +59,6 @@ static inline uint32_t clz32(uint32_t x) { return x ? (uint32_t)__builtin_clz(x)
 static inline uint32_t ctz32(uint32_t x) { return x ? (uint32_t)__builtin_ctz(x) : 32; }
 static inline uint64_t clz64(uint64_t x) { return x ? (uint64_t)__builtin_clzll(x) : 64; }
 static inline uint64_t ctz64(uint64_t x) { return x ? (uint64_t)__builtin_ctzll(x) : 64; }
-
-/* saturating truncations (NaN -> 0, clamp) */
-static inline int32_t sat_s32(double x) { return x != x ? 0 : x <= -2147483648.0 ? INT32_MIN : x >= 2147483647.0 ? INT32_MAX : (int32_t)x; }
-static inline uint32_t sat_u32(double x) { return x != x || x <= 0 ? 0 : x >= 4294967295.0 ? UINT32_MAX : (uint32_t)x; }
-static inline int64_t sat_s64(double x) { return x != x ? 0 : x < -9223372036854775808.0 ? INT64_MIN : x >= 9223372036854775808.0 ? INT64_MAX : (int64_t)x; }
-static inline uint64_t sat_u64(double x) { return x != x || x <= 0 ? 0 : x >= 18446744073709551616.0 ? UINT64_MAX : (uint64_t)x; }
 
 static wasm_trap_kind run(wasm_store *s, wasm_func *f, uint64_t *sp, const int32_t **table);
 
@@ -135,14 +102,18 @@ static wasm_trap_kind run(wasm_store *s, wasm_func *f, uint64_t *sp, const int32
 {
 #ifdef THREADED
 #define X(n, w) (int32_t)((const char *)&&L_##n - (const char *)&&L_UNREACHABLE),
-    static const int32_t offs[] = {WASM_OPS(X)};
+#define S(n, sub, kind, arg) X(n, 0)
+    static const int32_t offs[] = {WASM_OPS(X) WASM_SIMD_OPS(S)};
 #undef X
+#undef S
 #define CASE(n) L_##n:
 #define NEXT() goto *(const void *)((const char *)&&L_UNREACHABLE + (int32_t)*ip)
 #else
 #define X(n, w) OP_##n,
-    static const int32_t offs[] = {WASM_OPS(X)};
+#define S(n, sub, kind, arg) OP_##n,
+    static const int32_t offs[] = {WASM_OPS(X) WASM_SIMD_OPS(S)};
 #undef X
+#undef S
 #define CASE(n) case OP_##n:
 #define NEXT() goto dispatch
 #endif
@@ -239,7 +210,7 @@ dispatch:
     do_call:
         if (g->host) {
             struct wasm_caller cl = {s, inst};
-            uint32_t n = g->type->np > g->type->nr ? g->type->np : g->type->nr;
+            uint32_t n = g->type->ps > g->type->rs ? g->type->ps : g->type->rs;
             uint64_t *saved = s->stack_top;
             s->stack_top = nfp + n;
             trap = g->host(&cl, g->env, nfp);
@@ -263,11 +234,27 @@ dispatch:
     }
     CASE(COPY) { fp[ip[1]] = fp[ip[2]]; ip += 3; NEXT(); }
     CASE(COPYN) { memmove(fp + ip[1], fp + ip[2], (size_t)ip[3] * 8); ip += 4; NEXT(); }
+    CASE(COPY2) { uint64_t lo = fp[ip[2]], hi = fp[ip[2] + 1]; fp[ip[1]] = lo; fp[ip[1] + 1] = hi; ip += 3; NEXT(); }
     CASE(CONST32) { fp[ip[1]] = ip[2]; ip += 3; NEXT(); }
     CASE(CONST64) { fp[ip[1]] = (uint64_t)ip[2] | (uint64_t)ip[3] << 32; ip += 4; NEXT(); }
     CASE(SELECT) { fp[ip[1]] = I32(ip[4]) ? fp[ip[2]] : fp[ip[3]]; ip += 5; NEXT(); }
+    CASE(SELECT2) { vput(fp + ip[1], vget(fp + (I32(ip[4]) ? ip[2] : ip[3]))); ip += 5; NEXT(); }
     CASE(GLOBAL_GET) { fp[ip[1]] = inst->globals[ip[2]]->v; ip += 3; NEXT(); }
     CASE(GLOBAL_SET) { inst->globals[ip[1]]->v = fp[ip[2]]; ip += 3; NEXT(); }
+    CASE(GLOBAL_GET2) {
+        const wasm_global *g = inst->globals[ip[2]];
+        fp[ip[1]] = g->v;
+        fp[ip[1] + 1] = g->hi;
+        ip += 3;
+        NEXT();
+    }
+    CASE(GLOBAL_SET2) {
+        wasm_global *g = inst->globals[ip[1]];
+        g->v = fp[ip[2]];
+        g->hi = fp[ip[2] + 1];
+        ip += 3;
+        NEXT();
+    }
     CASE(TABLE_GET) {
         wasm_table *t = inst->tables[ip[2]];
         uint32_t i = I32(ip[3]);
@@ -665,6 +652,8 @@ dispatch:
     CB(BR_I32_LE_UI, I32(ip[1]) <= ip[2])
     CB(BR_I32_GE_SI, S32(ip[1]) >= (int32_t)ip[2])
     CB(BR_I32_GE_UI, I32(ip[1]) >= ip[2])
+
+#include "interp_simd.h"
 
 #ifndef THREADED
     default:

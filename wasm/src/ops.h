@@ -9,6 +9,8 @@
 #ifndef SKIFFWASM_OPS_H
 #define SKIFFWASM_OPS_H
 
+#include "simd_ops.h"
+
 /* X(name, words) - words counts the handler word too. */
 #define WASM_OPS(X)                                                                       \
     X(UNREACHABLE, 1)                                                                     \
@@ -23,6 +25,10 @@
     X(CALL_INDIRECT, 5) /* typeidx tableidx s_index argslot */                            \
     X(COPY, 3)         /* d s */                                                          \
     X(COPYN, 4)        /* d s n (ascending, d < s) */                                     \
+    X(COPY2, 3)        /* d s: two slots (a v128) */                                      \
+    X(SELECT2, 5)      /* d a b cond: v128 */                                             \
+    X(GLOBAL_GET2, 3)  /* d idx: v128 */                                                  \
+    X(GLOBAL_SET2, 3)  /* idx s: v128 */                                                  \
     X(CONST32, 3)      /* d imm */                                                        \
     X(CONST64, 4)      /* d lo hi */                                                      \
     X(SELECT, 5)       /* d a b cond */                                                   \
@@ -106,10 +112,13 @@
     X(BR_I32_GT_SI, 4) X(BR_I32_GT_UI, 4) X(BR_I32_LE_SI, 4) X(BR_I32_LE_UI, 4)           \
     X(BR_I32_GE_SI, 4) X(BR_I32_GE_UI, 4)
 
+/* SIMD ops follow the others (simd_ops.h) */
 enum wasm_op {
 #define X(n, w) OP_##n,
-    WASM_OPS(X)
+#define S(n, sub, kind, arg) OP_##n,
+    WASM_OPS(X) WASM_SIMD_OPS(S)
 #undef X
+#undef S
     OP__COUNT
 };
 

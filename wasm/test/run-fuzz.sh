@@ -12,7 +12,7 @@ mkdir -p "$tmp/corpus" "$tmp/seeds"
 [ -n "${SKIFF_FUZZ_KEEP:-}" ] || trap 'rm -rf "$tmp"' EXIT
 clang -std=gnu11 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
     -I"$src/include" "$src"/src/*.c "$src/test/fuzz_load.c" -lm -o "$tmp/fuzz_load"
-for f in address br_table call_indirect elem data memory_grow table binary; do
+for f in address br_table call_indirect elem data memory_grow table binary simd_lane simd_address simd_load8_lane simd_bitwise simd_i16x8_arith2; do
     wast2json "$spec/$f.wast" -o "$tmp/seeds/$f.json" >/dev/null
 done
 cp "$tmp"/seeds/*.wasm "$tmp/corpus/"

@@ -60,6 +60,8 @@ typedef enum wasm_trap_kind {
     WASM_TRAP_EXIT,              /* a host function asked to end the program (proc_exit) */
     WASM_TRAP_LINK,              /* instantiation: unresolved or mismatched import */
     WASM_TRAP_NOMEM,             /* the engine could not allocate */
+    WASM_TRAP_UNALIGNED_ATOMIC,  /* an atomic access at an address not a multiple of its size */
+    WASM_TRAP_UNSHARED_WAIT,     /* memory.atomic.wait on a memory that is not shared */
     WASM_TRAP_COUNT
 } wasm_trap_kind;
 
@@ -142,6 +144,28 @@ wasm_memory *wasm_memory_new(wasm_store *s, uint32_t min_pages, uint32_t max_pag
 wasm_table *wasm_table_new(wasm_store *s, uint8_t elemtype, uint32_t min, uint32_t max /* UINT32_MAX = none */);
 wasm_global *wasm_global_new(wasm_store *s, uint8_t type, int mutable_, uint64_t value);
 
+/* ---- threads ----
+ * A shared memory (threads proposal) is allocated at its full size limit up front, so
+ * its data never moves and several stores on several threads may use it at once (each
+ * store still runs on one thread).  Modules are immutable and may be shared too; every
+ * other object belongs to one store and so to one thread at a time.  The memory must
+ * outlive every store that imports it (create it in a store that is freed last).
+ *
+ * memory.atomic.wait/notify go through the memory's waiter, which the embedder supplies
+ * (the engine makes no OS calls).  wait blocks while the `width`-byte value at p equals
+ * expected - compared under the lock notify takes - until notified or timeout_ns passes
+ * (negative: no timeout); it returns 0 (woken), 1 (not equal) or 2 (timed out).  notify
+ * wakes up to count waiters on p and returns how many.  Without a waiter, notify wakes
+ * nobody and wait returns 1 or, if the value matches, 2 at once: nothing could wake it
+ * (a wait without timeout then traps WASM_TRAP_HOST instead of hanging). */
+typedef struct wasm_waiter {
+    int (*wait)(void *ctx, const void *p, uint64_t expected, int width, int64_t timeout_ns);
+    uint32_t (*notify)(void *ctx, const void *p, uint32_t count);
+    void *ctx;
+} wasm_waiter;
+wasm_memory *wasm_memory_new_shared(wasm_store *s, uint32_t min_pages, uint32_t max_pages);
+void wasm_memory_set_waiter(wasm_memory *m, const wasm_waiter *w);
+int wasm_memory_is_shared(const wasm_memory *m);
 
 /* ---- linking ----
  * A linker maps (module, name) to externs; instantiate resolves imports through it. */

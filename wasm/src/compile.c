@@ -748,6 +748,7 @@ static void body(struct cc *c)
         }
         case 0xfc: prefixed(c); break;
         case 0xfd: wc_simd(c); break;
+        case 0xfe: wc_atomic(c); break;
         default:
             if (o >= 0x45 && o <= 0xc4) {
                 static const uint8_t I = WASM_I32, L = WASM_I64, F = WASM_F32, D = WASM_F64;

@@ -100,8 +100,9 @@ void wc_emit_jump(struct cc *c, struct ctl *l);
 bool wc_needs_move(struct cc *c, struct ctl *l);
 int wc_imm_form(int o, uint64_t v, uint32_t *imm);
 bool wc_fuse_branch(struct cc *c, uint32_t cond, bool negate);
-/* simd.c: one 0xfd-prefixed instruction */
+/* simd.c: one 0xfd-prefixed instruction; atomic.c: one 0xfe-prefixed instruction */
 void wc_simd(struct cc *c);
+void wc_atomic(struct cc *c);
 /* compile.c: the memarg of a load or store of `natural` bytes; returns the offset */
 uint32_t wc_memarg(struct cc *c, uint32_t natural);
 

@@ -96,10 +96,15 @@ static struct wlimits limits(struct rd *r, uint32_t cap, const char *what)
 {
     struct wlimits l;
     uint8_t flag = wasm__u8(r);
-    if (flag > 1)
+    /* bit 1: shared (threads proposal), for memories only */
+    if (flag > 3 || (flag > 1 && !cap))
         wasm__fail(r, "malformed limits flags (integer too large)");
+    l.shared = flag & 2;
+    flag &= 1;
     l.min = wasm__u32(r);
     l.max = flag ? wasm__u32(r) : NOIDX;
+    if (l.shared && !flag)
+        wasm__fail(r, "shared memory must have maximum");
     if (cap && l.min > cap)
         wasm__fail(r, "%s size must be at most %u pages", what, cap);
     if (flag && cap && l.max > cap)

@@ -12,7 +12,7 @@ const char *wasm_trap_name(wasm_trap_kind k)
         "integer divide by zero", "integer overflow", "invalid conversion to integer",
         "call stack exhausted", "indirect call type mismatch", "uninitialized element",
         "out of fuel", "host function failed", "exit", "unknown import or incompatible import type",
-        "out of memory"};
+        "out of memory", "unaligned atomic", "expected shared memory"};
     return (unsigned)k < WASM_TRAP_COUNT ? n[k] : "unknown trap";
 }
 
@@ -140,14 +140,9 @@ wasm_store *wasm_store_new(const wasm_limits *lim)
     return s;
 }
 
-/* Objects are tagged by a small header so the store can free their buffers. */
-enum { OBJ_PLAIN, OBJ_MEMORY, OBJ_TABLE };
-struct objhdr {
-    int kind;
-    uint64_t pad; /* keep the payload 8-byte aligned */
-};
+/* Objects are tagged by a small header (internal.h) so the store can free their buffers. */
 
-static void *store_obj(wasm_store *s, size_t n, int kind)
+void *wasm__store_obj(wasm_store *s, size_t n, int kind)
 {
     if (s->nobjs == s->capobjs) {
         uint32_t cap = s->capobjs ? s->capobjs * 2 : 64;
@@ -165,7 +160,7 @@ static void *store_obj(wasm_store *s, size_t n, int kind)
     return h + 1;
 }
 
-void *wasm__store_alloc(wasm_store *s, size_t n) { return store_obj(s, n, OBJ_PLAIN); }
+void *wasm__store_alloc(wasm_store *s, size_t n) { return wasm__store_obj(s, n, WASM__OBJ_PLAIN); }
 
 void wasm_store_free(wasm_store *s)
 {
@@ -173,9 +168,9 @@ void wasm_store_free(wasm_store *s)
         return;
     for (uint32_t i = 0; i < s->nobjs; i++) {
         struct objhdr *h = s->objs[i];
-        if (h->kind == OBJ_MEMORY)
+        if (h->kind == WASM__OBJ_MEMORY)
             free(((wasm_memory *)(h + 1))->data);
-        else if (h->kind == OBJ_TABLE)
+        else if (h->kind == WASM__OBJ_TABLE)
             free(((wasm_table *)(h + 1))->e);
         free(h);
     }
@@ -238,7 +233,7 @@ wasm_memory *wasm_memory_new(wasm_store *s, uint32_t min, uint32_t max)
 {
     if (min > s->lim.max_memory_pages || (max != NOIDX && max < min))
         return NULL;
-    wasm_memory *m = store_obj(s, sizeof *m, OBJ_MEMORY);
+    wasm_memory *m = wasm__store_obj(s, sizeof *m, WASM__OBJ_MEMORY);
     if (!m)
         return NULL;
     m->data = calloc(min ? (size_t)min * WASM_PAGE : 1, 1);
@@ -255,7 +250,7 @@ wasm_table *wasm_table_new(wasm_store *s, uint8_t elem, uint32_t min, uint32_t m
 {
     if (min > s->lim.max_table_size)
         return NULL;
-    wasm_table *t = store_obj(s, sizeof *t, OBJ_TABLE);
+    wasm_table *t = wasm__store_obj(s, sizeof *t, WASM__OBJ_TABLE);
     if (!t)
         return NULL;
     t->e = calloc(min ? min : 1, sizeof(void *));
@@ -292,6 +287,8 @@ void *wasm_memory_ptr(wasm_memory *m, uint64_t off, uint64_t len)
 int64_t wasm_memory_grow(wasm_memory *m, uint32_t delta, const wasm_store *s)
 {
     (void)s;
+    if (m->shared)
+        return wasm__grow_shared(m, delta);
     uint32_t old = m->pages;
     uint64_t np = (uint64_t)old + delta;
     if (np > m->cap)
@@ -529,7 +526,7 @@ static wasm_trap_kind resolve_imports(wasm_store *s, wasm_instance *inst, const 
         }
         case WASM_EXTERN_MEMORY: {
             wasm_memory *mem = e->ptr;
-            if (!limits_match(mem->pages, mem->max, im->mem))
+            if (mem->shared != im->mem.shared || !limits_match(mem->pages, mem->max, im->mem))
                 return link_fail(s, im, "incompatible import type (memory)");
             inst->mem = mem;
             break;
@@ -566,7 +563,8 @@ static wasm_trap_kind alloc_defined(wasm_store *s, wasm_instance *inst)
             return wasm__trap(s, WASM_TRAP_NOMEM, "table too large");
     }
     if (m->nmems > m->nmemimports) {
-        inst->mem = wasm_memory_new(s, m->mems[0].min, m->mems[0].max);
+        const struct wlimits *ml = &m->mems[0];
+        inst->mem = ml->shared ? wasm_memory_new_shared(s, ml->min, ml->max) : wasm_memory_new(s, ml->min, ml->max);
         if (!inst->mem)
             return wasm__trap(s, WASM_TRAP_NOMEM, "memory too large");
     }

@@ -31,6 +31,7 @@ void wasm__functype_slots(wasm_functype *t);
 
 struct wlimits {
     uint32_t min, max; /* max = NOIDX when absent */
+    bool shared;       /* memories only (threads proposal) */
 };
 
 struct wtabletype {
@@ -133,6 +134,8 @@ struct wasm_memory {
     uint64_t size; /* bytes */
     uint32_t pages, max; /* max as declared (NOIDX if none), for import matching */
     uint32_t cap;        /* growth limit: declared max capped by the store's limit */
+    bool shared;         /* threads: data never moves (allocated at cap), waits allowed */
+    wasm_waiter waiter;  /* memory.atomic.wait/notify for a shared memory (may be unset) */
 };
 
 struct wasm_table {
@@ -209,6 +212,19 @@ const int32_t *wasm__handlers(void);
 wasm_trap_kind wasm__run(wasm_store *s, wasm_func *f, uint64_t *sp);
 int wasm__functype_eq(const wasm_functype *a, const wasm_functype *b);
 void *wasm__store_alloc(wasm_store *s, size_t n);
+/* a store-owned object; the kind says which buffer the store frees with it */
+enum { WASM__OBJ_PLAIN, WASM__OBJ_MEMORY, WASM__OBJ_TABLE };
+struct objhdr {
+    int kind;
+    uint64_t pad; /* keep the payload 8-byte aligned */
+};
+void *wasm__store_obj(wasm_store *s, size_t n, int kind);
+/* threads.c */
+int64_t wasm__grow_shared(wasm_memory *m, uint32_t delta);
+/* memory.atomic.wait/notify at host address p (bounds, alignment checked): the result, or
+ * -1 for a trap already recorded in s */
+int64_t wasm__wait(wasm_store *s, wasm_memory *m, const void *p, uint64_t expected, int width, int64_t timeout);
+uint32_t wasm__notify(wasm_memory *m, const void *p, uint32_t count);
 int64_t wasm__table_grow(wasm_table *t, uint32_t n, void *init, const wasm_store *s);
 wasm_trap_kind wasm__trap(wasm_store *s, wasm_trap_kind k, const char *msg);
 

@@ -60,6 +60,12 @@ static inline uint32_t ctz32(uint32_t x) { return x ? (uint32_t)__builtin_ctz(x)
 static inline uint64_t clz64(uint64_t x) { return x ? (uint64_t)__builtin_clzll(x) : 64; }
 static inline uint64_t ctz64(uint64_t x) { return x ? (uint64_t)__builtin_ctzll(x) : 64; }
 
+/* the current size of inst's memory (a shared one may grow on another thread) */
+static inline uint64_t mem_size(const wasm_instance *inst)
+{
+    return inst->mem ? __atomic_load_n(&inst->mem->size, __ATOMIC_ACQUIRE) : 0;
+}
+
 static wasm_trap_kind run(wasm_store *s, wasm_func *f, uint64_t *sp, const int32_t **table);
 
 const int32_t *wasm__handlers(void)
@@ -136,10 +142,12 @@ static wasm_trap_kind run(wasm_store *s, wasm_func *f, uint64_t *sp, const int32
 
 #define TRAP(k) do { trap = (k); goto trap_out; } while (0)
 #define RELOAD_MEM() do { mb = inst->mem ? inst->mem->data : NULL; msize = inst->mem ? inst->mem->size : 0; } while (0)
-/* effective address: 33-bit sum of a 32-bit base and offset, checked against the size */
+/* effective address: 33-bit sum of a 32-bit base and offset, checked against the size.
+ * Another thread may have grown a shared memory: re-read its size before trapping. */
+#define OOB(end) ((end) > msize && (end) > (msize = mem_size(inst)))
 #define EA(aslot, off, n) \
     uint64_t ea_ = (uint64_t)I32(aslot) + (off); \
-    if (ea_ + (n) > msize) \
+    if (OOB(ea_ + (n))) \
         TRAP(WASM_TRAP_MEMORY_OOB);
 
 #ifdef THREADED
@@ -324,7 +332,7 @@ dispatch:
     CASE(MEMORY_INIT) {
         uint32_t seg = ip[1], d = I32(ip[2]), sr = I32(ip[3]), n = I32(ip[4]);
         uint32_t len = inst->datadropped[seg] ? 0 : inst->m->datas[seg].len;
-        if ((uint64_t)d + n > msize || (uint64_t)sr + n > len)
+        if (OOB((uint64_t)d + n) || (uint64_t)sr + n > len)
             TRAP(WASM_TRAP_MEMORY_OOB);
         if (n)
             memcpy(mb + d, inst->m->datas[seg].bytes + sr, n);
@@ -334,7 +342,7 @@ dispatch:
     CASE(DATA_DROP) { inst->datadropped[ip[1]] = true; ip += 2; NEXT(); }
     CASE(MEMORY_COPY) {
         uint32_t d = I32(ip[1]), sr = I32(ip[2]), n = I32(ip[3]);
-        if ((uint64_t)d + n > msize || (uint64_t)sr + n > msize)
+        if (OOB((uint64_t)d + n) || OOB((uint64_t)sr + n))
             TRAP(WASM_TRAP_MEMORY_OOB);
         memmove(mb + d, mb + sr, n);
         ip += 4;
@@ -342,7 +350,7 @@ dispatch:
     }
     CASE(MEMORY_FILL) {
         uint32_t d = I32(ip[1]), n = I32(ip[3]);
-        if ((uint64_t)d + n > msize)
+        if (OOB((uint64_t)d + n))
             TRAP(WASM_TRAP_MEMORY_OOB);
         memset(mb + d, (int)(uint8_t)fp[ip[2]], n);
         ip += 4;
@@ -364,7 +372,7 @@ dispatch:
     LOAD(LD32U64, uint32_t, 4, v_)
 #define EAA(bslot, imm, off, n) \
     uint64_t ea_ = (uint64_t)(uint32_t)(I32(bslot) + (imm)) + (off); \
-    if (ea_ + (n) > msize) \
+    if (OOB(ea_ + (n))) \
         TRAP(WASM_TRAP_MEMORY_OOB);
 #define LOADA(name, T, N, conv) \
     CASE(name) { T v_; EAA(ip[2], ip[3], ip[4], N) memcpy(&v_, mb + ea_, N); fp[ip[1]] = conv; ip += 5; NEXT(); }
@@ -380,7 +388,7 @@ dispatch:
     LOADA(LD32U64A, uint32_t, 4, v_)
 #define EAK(addr, off, n) \
     uint64_t ea_ = (uint64_t)(addr) + (off); \
-    if (ea_ + (n) > msize) \
+    if (OOB(ea_ + (n))) \
         TRAP(WASM_TRAP_MEMORY_OOB);
 #define LOADK(name, T, N, conv) \
     CASE(name) { T v_; EAK(ip[2], ip[3], N) memcpy(&v_, mb + ea_, N); fp[ip[1]] = conv; ip += 4; NEXT(); }
@@ -654,6 +662,7 @@ dispatch:
     CB(BR_I32_GE_UI, I32(ip[1]) >= ip[2])
 
 #include "interp_simd.h"
+#include "interp_atomic.h"
 
 #ifndef THREADED
     default:

@@ -110,7 +110,22 @@
     X(BR_I32_GE_S, 4) X(BR_I32_GE_U, 4)                                                   \
     X(BR_I32_EQI, 4) X(BR_I32_NEI, 4) X(BR_I32_LT_SI, 4) X(BR_I32_LT_UI, 4)               \
     X(BR_I32_GT_SI, 4) X(BR_I32_GT_UI, 4) X(BR_I32_LE_SI, 4) X(BR_I32_LE_UI, 4)           \
-    X(BR_I32_GE_SI, 4) X(BR_I32_GE_UI, 4)
+    X(BR_I32_GE_SI, 4) X(BR_I32_GE_UI, 4)                                                \
+    /* threads (atomic.c): the address must be a multiple of the access size;           \
+       loads d a off, stores a v off, read-modify-write d a v off (old value to d),       \
+       cmpxchg d a expected replacement off; narrow forms zero-extend */                  \
+    X(ATOMIC_NOTIFY, 5) /* d a count off */                                               \
+    X(ATOMIC_WAIT32, 6) X(ATOMIC_WAIT64, 6) /* d a expected timeout off */                \
+    X(ATOMIC_FENCE, 1)                                                                    \
+    X(ALD8, 4) X(ALD16, 4) X(ALD32, 4) X(ALD64, 4)                                        \
+    X(AST8, 4) X(AST16, 4) X(AST32, 4) X(AST64, 4)                                        \
+    X(AADD8, 5) X(AADD16, 5) X(AADD32, 5) X(AADD64, 5)                                    \
+    X(ASUB8, 5) X(ASUB16, 5) X(ASUB32, 5) X(ASUB64, 5)                                    \
+    X(AAND8, 5) X(AAND16, 5) X(AAND32, 5) X(AAND64, 5)                                    \
+    X(AOR8, 5) X(AOR16, 5) X(AOR32, 5) X(AOR64, 5)                                        \
+    X(AXOR8, 5) X(AXOR16, 5) X(AXOR32, 5) X(AXOR64, 5)                                    \
+    X(AXCHG8, 5) X(AXCHG16, 5) X(AXCHG32, 5) X(AXCHG64, 5)                                \
+    X(ACMPXCHG8, 6) X(ACMPXCHG16, 6) X(ACMPXCHG32, 6) X(ACMPXCHG64, 6)
 
 /* SIMD ops follow the others (simd_ops.h) */
 enum wasm_op {

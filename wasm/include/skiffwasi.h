@@ -26,8 +26,18 @@ int wasi_preopen_dir(wasi_ctx *w, const char *host, const char *guest);
 /* Preopen a listening socket (the ctx takes ownership of host_fd); returns the guest fd. */
 int wasi_preopen_socket(wasi_ctx *w, int host_fd);
 /* Define every wasi_snapshot_preview1 import of m in linker l (unknown names get an
- * ENOSYS stub of the imported type). Returns 0 or -1. */
+ * ENOSYS stub of the imported type). Returns 0 or -1.
+ *
+ * wasi-threads: a module that imports a shared memory gets one (made in the store of
+ * the first wasi_link call, which must be freed last, with a pthread waiter), and
+ * "wasi" "thread-spawn" starts a thread with its own store and instance running
+ * wasi_thread_start(tid, arg).  proc_exit or a trap on a spawned thread ends the
+ * process (_exit) with its status (134 for a trap).  The fd table is not locked:
+ * threads that open and close descriptors concurrently are not supported yet. */
 int wasi_link(wasi_ctx *w, wasm_store *s, wasm_linker *l, const wasm_module *m);
+/* whether a thread was spawned: then other threads may still be running, and the
+ * embedder should end the process rather than free what they use */
+int wasi_threads_spawned(const wasi_ctx *w);
 
 #ifdef __cplusplus
 }

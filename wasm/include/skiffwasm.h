@@ -95,6 +95,8 @@ void wasm_module_import(const wasm_module *m, uint32_t i, const char **module, c
                         int *kind);
 /* Type of function import i (NULL if import i is not a function). */
 const wasm_functype *wasm_module_import_functype(const wasm_module *m, uint32_t i);
+/* Limits of memory import i (max UINT32_MAX if none); returns -1 if i is not a memory. */
+int wasm_module_import_memory(const wasm_module *m, uint32_t i, uint32_t *min, uint32_t *max, int *shared);
 /* Name of function index from the name section, or NULL. */
 const char *wasm_module_func_name(const wasm_module *m, uint32_t funcidx);
 
@@ -123,6 +125,8 @@ void wasm_store_free(wasm_store *s);
 void wasm_store_set_fuel(wasm_store *s, uint64_t fuel);
 uint64_t wasm_store_fuel(const wasm_store *s);
 const wasm_trap *wasm_store_trap(const wasm_store *s);
+/* the limits in force (defaults filled in), e.g. for a store of another thread */
+const wasm_limits *wasm_store_limits(const wasm_store *s);
 
 /* ---- host functions ----
  * slots[0..nparams) hold the arguments; the function writes results to slots[0..nresults).

@@ -83,6 +83,17 @@ const wasm_functype *wasm_module_import_functype(const wasm_module *m, uint32_t 
     return m->imports[i].kind == WASM_EXTERN_FUNC ? &m->types[m->imports[i].type] : NULL;
 }
 
+int wasm_module_import_memory(const wasm_module *m, uint32_t i, uint32_t *min, uint32_t *max, int *shared)
+{
+    const struct wimport *im = &m->imports[i];
+    if (im->kind != WASM_EXTERN_MEMORY)
+        return -1;
+    *min = im->mem.min;
+    *max = im->mem.max;
+    *shared = im->mem.shared;
+    return 0;
+}
+
 const char *wasm_module_func_name(const wasm_module *m, uint32_t f)
 {
     return m->funcnames && f < m->nfuncs ? m->funcnames[f] : NULL;
@@ -183,6 +194,7 @@ void wasm_store_free(wasm_store *s)
 void wasm_store_set_fuel(wasm_store *s, uint64_t fuel) { s->fuel = fuel; }
 uint64_t wasm_store_fuel(const wasm_store *s) { return s->fuel; }
 const wasm_trap *wasm_store_trap(const wasm_store *s) { return &s->trap; }
+const wasm_limits *wasm_store_limits(const wasm_store *s) { return &s->lim; }
 
 /* ---- host objects ---- */
 

@@ -193,6 +193,11 @@ int main(int argc, char **argv)
             }
         }
     }
+    if (wasi_threads_spawned(w)) {
+        /* threads may still run on the store's memory: end them with the process */
+        fflush(NULL);
+        _exit(status);
+    }
     wasm_linker_free(l);
     wasm_store_free(s);
     wasi_free(w);

@@ -131,6 +131,7 @@ void wasi_free(wasi_ctx *w)
 {
     if (!w)
         return;
+    wasi_threads_free(w);
     for (uint32_t i = 0; i < w->nfds; i++) {
         if (w->fds[i].used && w->fds[i].own)
             close(w->fds[i].host);
@@ -463,5 +464,5 @@ int wasi_link(wasi_ctx *w, wasm_store *s, wasm_linker *l, const wasm_module *m)
         if (!f || wasm_linker_define(l, mod, name, (wasm_extern){WASM_EXTERN_FUNC, f}))
             return -1;
     }
-    return 0;
+    return wasi_link_threads(w, s, l, m);
 }

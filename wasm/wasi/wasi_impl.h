@@ -35,7 +35,12 @@ struct wasi_ctx {
     char **argv, **envp;
     struct wfd *fds;
     uint32_t nfds;
+    struct wasi_threads *th; /* wasi-threads state, once a module needs it */
 };
+
+/* wasi_threads.c: the shared memory import and "wasi" "thread-spawn" */
+int wasi_link_threads(wasi_ctx *w, wasm_store *s, wasm_linker *l, const wasm_module *m);
+void wasi_threads_free(wasi_ctx *w);
 
 /* map a host errno to WASI */
 uint32_t wasi_errno(int e);

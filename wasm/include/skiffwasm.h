@@ -78,6 +78,20 @@ typedef struct wasm_trap {
     char msg[160];
 } wasm_trap;
 
+/* ---- proposals beyond WebAssembly 2.0 (and SIMD, part of 2.0 but separable) ----
+ * A module records which it uses; a store refuses to instantiate a module that uses
+ * one turned off there (all are on in a new store). */
+enum {
+    WASM_FEATURE_SIMD = 1 << 0,
+    WASM_FEATURE_THREADS = 1 << 1,
+    WASM_FEATURE_TAIL_CALL = 1 << 2,
+    WASM_FEATURE_EXTENDED_CONST = 1 << 3,
+    WASM_FEATURE_MULTI_MEMORY = 1 << 4,
+    WASM_FEATURE_MEMORY64 = 1 << 5,
+    WASM_FEATURE_ALL = (1 << 6) - 1
+};
+const char *wasm_feature_name(uint32_t feature_bit); /* "simd", "threads", ... */
+
 /* ---- modules ---- */
 typedef struct wasm_load_options {
     int fuel_metering;   /* compile fuel checks at function entries and loop headers */
@@ -97,6 +111,8 @@ void wasm_module_import(const wasm_module *m, uint32_t i, const char **module, c
 const wasm_functype *wasm_module_import_functype(const wasm_module *m, uint32_t i);
 /* Limits of memory import i (max UINT32_MAX if none); returns -1 if i is not a memory. */
 int wasm_module_import_memory(const wasm_module *m, uint32_t i, uint32_t *min, uint32_t *max, int *shared);
+/* WASM_FEATURE_* bits of the proposals m uses. */
+uint32_t wasm_module_features(const wasm_module *m);
 /* Name of function index from the name section, or NULL. */
 const char *wasm_module_func_name(const wasm_module *m, uint32_t funcidx);
 
@@ -123,6 +139,9 @@ void wasm_store_free(wasm_store *s);
  * any budget bounds run time.  Exhaustion traps with WASM_TRAP_OUT_OF_FUEL.
  * UINT64_MAX (the default) = unlimited. */
 void wasm_store_set_fuel(wasm_store *s, uint64_t fuel);
+/* Proposals modules may use in this store (WASM_FEATURE_* bits; default all). */
+void wasm_store_set_features(wasm_store *s, uint32_t features);
+uint32_t wasm_store_features(const wasm_store *s);
 uint64_t wasm_store_fuel(const wasm_store *s);
 const wasm_trap *wasm_store_trap(const wasm_store *s);
 /* the limits in force (defaults filled in), e.g. for a store of another thread */

@@ -91,6 +91,7 @@ static void access(struct cc *c, uint32_t sub)
 void wc_atomic(struct cc *c)
 {
     uint32_t sub = wasm__u32(c->r);
+    c->m->features |= WASM_FEATURE_THREADS;
     if (sub <= 2) {
         wait_notify(c, sub);
     } else if (sub == 3) { /* atomic.fence: one reserved zero byte */

@@ -187,14 +187,22 @@ static void zero_byte(struct cc *c)
         FAIL("zero byte expected");
 }
 
+/* call, call_indirect, and the tail-call forms (o = OP_RETURN_CALL..), which replace
+ * the caller's frame: their callee must return exactly the caller's result types */
 static void emit_call(struct cc *c, const wasm_functype *t, int o, uint32_t a1, uint32_t a2, bool indirect)
 {
+    bool tail = o == OP_RETURN_CALL || o == OP_RETURN_CALL_INDIRECT;
     wc_flush(c);
     struct sv idx = {0, 0, 0};
     if (indirect)
         idx = wc_popt(c, WASM_I32);
     wc_popn(c, t->np, t->t);
     uint32_t argslot = tslot(c, c->h);
+    if (tail) {
+        const wasm_functype *self = &c->m->types[c->m->functype[c->cs[0].pc]];
+        if (self->nr != t->nr || memcmp(self->t + self->np, t->t + t->np, t->nr))
+            FAIL("type mismatch: tail call result types differ from the function's");
+    }
     if (live(c)) {
         wc_op(c, o);
         wc_w(c, a1);
@@ -203,6 +211,10 @@ static void emit_call(struct cc *c, const wasm_functype *t, int o, uint32_t a1, 
             wc_w(c, idx.slot);
         }
         wc_w(c, argslot);
+    }
+    if (tail) {
+        wc_set_unreachable(c);
+        return;
     }
     wc_pushn(c, t->nr, t->t + t->np);
     wc_label(c);
@@ -542,7 +554,16 @@ static void body(struct cc *c)
             emit_call(c, &m->types[m->functype[f]], OP_CALL, f, 0, false);
             break;
         }
-        case 0x11: { /* call_indirect */
+        case 0x12: { /* return_call (tail-call proposal) */
+            uint32_t f = wasm__u32(r);
+            if (f >= m->nfuncs)
+                FAIL("unknown function %u", f);
+            m->features |= WASM_FEATURE_TAIL_CALL;
+            emit_call(c, &m->types[m->functype[f]], OP_RETURN_CALL, f, 0, false);
+            break;
+        }
+        case 0x11: case 0x13: { /* call_indirect, return_call_indirect */
+            bool tail = o == 0x13;
             uint32_t t = wasm__u32(r);
             uint32_t tab = wasm__u32(r);
             if (tab >= m->ntables)
@@ -551,7 +572,9 @@ static void body(struct cc *c)
                 FAIL("unknown type %u", t);
             if (m->tables[tab].elem != WASM_FUNCREF)
                 FAIL("type mismatch: call_indirect on a non-funcref table");
-            emit_call(c, &m->types[t], OP_CALL_INDIRECT, t, tab, true);
+            if (tail)
+                m->features |= WASM_FEATURE_TAIL_CALL;
+            emit_call(c, &m->types[t], tail ? OP_RETURN_CALL_INDIRECT : OP_CALL_INDIRECT, t, tab, true);
             break;
         }
         case 0x1a: wc_pop(c); break; /* drop */
@@ -839,6 +862,8 @@ void wasm__compile(struct rd *r, wasm_module *m, uint32_t fidx, struct wcode *ou
     for (uint32_t i = 0; i < c->nlocals; i++) {
         c->ls[i] = c->nlslots;
         c->nlslots += wasm__width(c->lt[i]);
+        if (c->lt[i] == WASM_V128)
+            m->features |= WASM_FEATURE_SIMD;
     }
     c->smax = c->nlslots;
 

@@ -484,6 +484,21 @@ static void sec_names(struct dec *d, const uint8_t *p, const uint8_t *end)
     }
 }
 
+/* the proposals visible at module level: v128 in a signature or global, shared memory
+ * (instructions record theirs as they are translated) */
+static void note_features(wasm_module *m)
+{
+    for (uint32_t i = 0; i < m->ntypes; i++)
+        if (memchr(m->types[i].t, WASM_V128, m->types[i].np + m->types[i].nr))
+            m->features |= WASM_FEATURE_SIMD;
+    for (uint32_t i = 0; i < m->nglobals; i++)
+        if (m->globals[i].t == WASM_V128)
+            m->features |= WASM_FEATURE_SIMD;
+    for (uint32_t i = 0; i < m->nmems; i++)
+        if (m->mems[i].shared)
+            m->features |= WASM_FEATURE_THREADS;
+}
+
 static const char *secname(uint8_t id)
 {
     static const char *const n[] = {"custom", "type", "import", "function", "table", "memory", "global",
@@ -570,6 +585,7 @@ static void module(struct dec *d)
         wasm__fail(r, "function and code section have inconsistent lengths");
     if (m->has_datacount && m->datacount != m->ndatas)
         wasm__fail(r, "data count and data section have inconsistent lengths");
+    note_features(m);
 }
 
 wasm_module *wasm_module_load(const uint8_t *bytes, size_t len, const wasm_load_options *opt, char *err,

@@ -1,5 +1,6 @@
 /* instance.c - stores, runtime objects, linking and instantiation (spec 4.5.4), and
  * calls from the embedder into wasm. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -138,6 +139,7 @@ wasm_store *wasm_store_new(const wasm_limits *lim)
         s->lim.max_call_depth = 20000;
     if (!s->lim.stack_slots)
         s->lim.stack_slots = 1u << 20;
+    s->features = WASM_FEATURE_ALL;
     s->stack = malloc((size_t)s->lim.stack_slots * sizeof(uint64_t));
     s->frames = malloc(((size_t)s->lim.max_call_depth + 1) * sizeof *s->frames);
     if (!s->stack || !s->frames) {
@@ -194,6 +196,30 @@ void wasm_store_free(wasm_store *s)
 void wasm_store_set_fuel(wasm_store *s, uint64_t fuel) { s->fuel = fuel; }
 uint64_t wasm_store_fuel(const wasm_store *s) { return s->fuel; }
 const wasm_trap *wasm_store_trap(const wasm_store *s) { return &s->trap; }
+void wasm_store_set_features(wasm_store *s, uint32_t f) { s->features = f & WASM_FEATURE_ALL; }
+uint32_t wasm_store_features(const wasm_store *s) { return s->features; }
+uint32_t wasm_module_features(const wasm_module *m) { return m->features; }
+
+const char *wasm_feature_name(uint32_t bit)
+{
+    static const char *const n[] = {"simd", "threads", "tail-call", "extended-const", "multi-memory", "memory64"};
+    for (unsigned i = 0; i < sizeof n / sizeof n[0]; i++)
+        if (bit == 1u << i)
+            return n[i];
+    return "unknown";
+}
+
+/* a module using a proposal the store has turned off is refused, naming it */
+static bool features_allowed(wasm_store *s, const wasm_module *m)
+{
+    uint32_t off = m->features & ~s->features;
+    if (!off)
+        return true;
+    wasm__trap(s, WASM_TRAP_LINK, NULL);
+    snprintf(s->trap.msg, sizeof s->trap.msg, "module uses the %s proposal, turned off in this store",
+             wasm_feature_name(off & -off));
+    return false;
+}
 const wasm_limits *wasm_store_limits(const wasm_store *s) { return &s->lim; }
 
 /* ---- host objects ---- */
@@ -633,6 +659,8 @@ static wasm_trap_kind init_segments(wasm_store *s, wasm_instance *inst)
 
 wasm_instance *wasm_instantiate(wasm_store *s, const wasm_module *m, const wasm_linker *l)
 {
+    if (!features_allowed(s, m))
+        return NULL;
     wasm_instance *inst = wasm__store_alloc(s, sizeof *inst);
     if (!inst) {
         wasm__trap(s, WASM_TRAP_NOMEM, NULL);

@@ -118,6 +118,7 @@ struct wasm_module {
     char **funcnames; /* from the name section, may be NULL */
     bool *declared;   /* function indices that ref.func may name */
     bool fuel;
+    uint32_t features; /* WASM_FEATURE_* bits of the proposals the module uses */
 };
 
 struct wasm_func {
@@ -177,6 +178,7 @@ struct wasm_caller {
 
 struct wasm_store {
     wasm_limits lim;
+    uint32_t features; /* proposals modules may use here (WASM_FEATURE_*) */
     uint64_t *stack, *stack_end;
     uint64_t *stack_top; /* first free slot for a re-entrant call from a host function */
     struct wframe *frames;

@@ -182,6 +182,7 @@ dispatch:
         NEXT();
     }
     CASE(RETURN) {
+    do_return:;
         struct wframe *fr = &s->frames[--s->depth];
         if (!fr->ret)
             return WASM_OK;
@@ -196,12 +197,18 @@ dispatch:
     {
         wasm_func *g;
         uint64_t *nfp;
+        bool tailc;
     CASE(CALL)
         g = inst->funcs[ip[1]];
         nfp = fp + ip[2];
         ip += 3;
         goto do_call;
-    CASE(CALL_INDIRECT) {
+    CASE(CALL_INDIRECT)
+        tailc = false;
+        goto call_indirect;
+    CASE(RETURN_CALL_INDIRECT)
+        tailc = true; /* two labels in a row would share an address, hence the flag */
+    call_indirect: {
         wasm_table *t = inst->tables[ip[2]];
         uint32_t i = I32(ip[3]);
         if (i >= t->size)
@@ -213,6 +220,8 @@ dispatch:
         if (g->type != want && !wasm__functype_eq(g->type, want))
             TRAP(WASM_TRAP_INDIRECT_MISMATCH);
         nfp = fp + ip[4];
+        if (tailc)
+            goto do_tail;
         ip += 5;
     }
     do_call:
@@ -233,6 +242,30 @@ dispatch:
         s->frames[s->depth++] = (struct wframe){ip, fp, cur};
         cur = g;
         fp = nfp;
+        if (g->inst != inst) {
+            inst = g->inst;
+            RELOAD_MEM();
+        }
+        cb = ip = g->code->code;
+        NEXT();
+    CASE(RETURN_CALL)
+        g = inst->funcs[ip[1]];
+        nfp = fp + ip[2];
+    do_tail:
+        /* the callee reuses this frame: its arguments move down to slot 0, and it
+         * returns straight to our caller (constant depth however deep the recursion) */
+        memmove(fp, nfp, (size_t)g->type->ps * 8);
+        if (g->host) {
+            struct wasm_caller cl = {s, inst};
+            uint64_t *saved = s->stack_top;
+            s->stack_top = fp + (g->type->ps > g->type->rs ? g->type->ps : g->type->rs);
+            trap = g->host(&cl, g->env, fp);
+            s->stack_top = saved;
+            if (trap)
+                goto trap_out;
+            goto do_return;
+        }
+        cur = g;
         if (g->inst != inst) {
             inst = g->inst;
             RELOAD_MEM();

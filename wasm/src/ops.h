@@ -23,6 +23,8 @@
     X(RETURN, 1)                                                                          \
     X(CALL, 3)         /* funcidx argslot */                                              \
     X(CALL_INDIRECT, 5) /* typeidx tableidx s_index argslot */                            \
+    X(RETURN_CALL, 3)  /* funcidx argslot: the callee takes over the caller's frame */   \
+    X(RETURN_CALL_INDIRECT, 5) /* typeidx tableidx s_index argslot */                     \
     X(COPY, 3)         /* d s */                                                          \
     X(COPYN, 4)        /* d s n (ascending, d < s) */                                     \
     X(COPY2, 3)        /* d s: two slots (a v128) */                                      \

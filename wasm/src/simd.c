@@ -152,6 +152,7 @@ void wc_simd(struct cc *c)
 {
     uint32_t sub = wasm__u32(c->r);
     const struct sdesc *s = sub < 256 ? &desc[sub] : NULL;
+    c->m->features |= WASM_FEATURE_SIMD;
     if (!s || !s->op)
         FAIL("illegal opcode 0xfd 0x%x", sub);
     switch (s->kind) {

@@ -156,6 +156,14 @@ int main(int argc, char **argv)
     wasm_global_get_v128(gx.ptr, g2);
     CHECK(g2[0] == (1 | 2ull << 32) && g2[1] == (3 | 4ull << 32));
 
+    /* proposals: the module records what it uses; a store can refuse one */
+    CHECK(wasm_module_features(m) == WASM_FEATURE_SIMD);
+    wasm_store *nosimd = wasm_store_new(NULL);
+    wasm_store_set_features(nosimd, WASM_FEATURE_ALL & ~WASM_FEATURE_SIMD);
+    CHECK(wasm_instantiate(nosimd, m, l) == NULL && wasm_store_trap(nosimd)->kind == WASM_TRAP_LINK &&
+          strstr(wasm_store_trap(nosimd)->msg, "simd"));
+    wasm_store_free(nosimd);
+
     /* a missing import is a link error naming it */
     wasm_linker *empty = wasm_linker_new();
     CHECK(wasm_instantiate(s, m, empty) == NULL && wasm_store_trap(s)->kind == WASM_TRAP_LINK &&

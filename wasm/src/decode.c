@@ -133,60 +133,6 @@ static struct wglobaltype globaltype(struct rd *r)
     return g;
 }
 
-static uint8_t global_type_of(wasm_module *m, uint32_t i) { return m->globals[i].t; }
-
-/* Constant expression of expected type t.  WebAssembly 2.0 allows one instruction:
- * a constant, ref.null, ref.func, or global.get of an immutable imported global. */
-static struct wconst constexpr(struct dec *d, uint8_t t)
-{
-    struct rd *r = &d->r;
-    wasm_module *m = d->m;
-    struct wconst c = {0};
-    uint8_t got;
-    c.op = wasm__u8(r);
-    switch (c.op) {
-    case 0x41: c.val = (uint32_t)wasm__s32(r); got = WASM_I32; break;
-    case 0x42: c.val = (uint64_t)wasm__s64(r); got = WASM_I64; break;
-    case 0x43:
-        if (r->end - r->p < 4) wasm__fail(r, "unexpected end");
-        c.val = (uint64_t)r->p[0] | (uint64_t)r->p[1] << 8 | (uint64_t)r->p[2] << 16 | (uint64_t)r->p[3] << 24;
-        r->p += 4; got = WASM_F32; break;
-    case 0x44:
-        if (r->end - r->p < 8) wasm__fail(r, "unexpected end");
-        memcpy(&c.val, r->p, 8);
-        r->p += 8; got = WASM_F64; break;
-    case 0xfd: /* v128.const: the only SIMD instruction allowed here */
-        if (wasm__u32(r) != 0x0c) wasm__fail(r, "constant expression required (SIMD)");
-        if (r->end - r->p < 16) wasm__fail(r, "unexpected end");
-        memcpy(&c.val, r->p, 8);
-        memcpy(&c.hi, r->p + 8, 8);
-        r->p += 16; got = WASM_V128; break;
-    case 0xd0: got = reftype(r); break;
-    case 0xd2:
-        c.idx = wasm__u32(r);
-        if (c.idx >= m->nfuncs) wasm__fail(r, "unknown function %u", c.idx);
-        m->declared[c.idx] = true;
-        got = WASM_FUNCREF; break;
-    case 0x23:
-        c.idx = wasm__u32(r);
-        if (c.idx >= m->nglobalimports) wasm__fail(r, "unknown global %u in constant expression", c.idx);
-        if (m->globals[c.idx].mut) wasm__fail(r, "constant expression required (mutable global)");
-        got = global_type_of(m, c.idx);
-        break;
-    case 0x0b: wasm__fail(r, "type mismatch: empty constant expression");
-    default: wasm__fail(r, "constant expression required (opcode 0x%02x)", c.op);
-    }
-    uint8_t e = wasm__u8(r);
-    if (e != 0x0b) {
-        if (e == 0x41 || e == 0x42 || e == 0x43 || e == 0x44 || e == 0x23 || e == 0xd0 || e == 0xd2 || e == 0xfd)
-            wasm__fail(r, "type mismatch: constant expression leaves more than one value");
-        wasm__fail(r, "constant expression required (opcode 0x%02x)", e);
-    }
-    if (got != t)
-        wasm__fail(r, "type mismatch in constant expression");
-    return c;
-}
-
 static void sec_type(struct dec *d)
 {
     struct rd *r = &d->r;
@@ -324,7 +270,7 @@ static void sec_global(struct dec *d)
     m->globalinit = xcalloc(r, n, sizeof *m->globalinit);
     for (uint32_t i = 0; i < n; i++) {
         struct wglobaltype g = globaltype(r);
-        m->globalinit[i] = constexpr(d, g.t);
+        m->globalinit[i] = wasm__constexpr(&d->r, d->m, g.t);
         m->globals[m->nglobals++] = g;
     }
 }
@@ -375,7 +321,7 @@ static void sec_elem(struct dec *d)
             e->table = (flags & 2) ? wasm__u32(r) : 0;
             if (e->table >= m->ntables)
                 wasm__fail(r, "unknown table %u", e->table);
-            e->offset = constexpr(d, WASM_I32);
+            e->offset = wasm__constexpr(&d->r, d->m, WASM_I32);
         }
         bool exprs = flags & 4;
         if (flags & 3) { /* explicit elemkind / reftype */
@@ -386,7 +332,7 @@ static void sec_elem(struct dec *d)
         e->items = xcalloc(r, e->n, sizeof *e->items);
         for (uint32_t k = 0; k < e->n; k++) {
             if (exprs) {
-                e->items[k] = constexpr(d, e->type);
+                e->items[k] = wasm__constexpr(&d->r, d->m, e->type);
             } else {
                 uint32_t f = wasm__u32(r);
                 if (f >= m->nfuncs) wasm__fail(r, "unknown function %u", f);
@@ -418,7 +364,7 @@ static void sec_data(struct dec *d)
             uint32_t mem = flags == 2 ? wasm__u32(r) : 0;
             if (mem >= m->nmems)
                 wasm__fail(r, "unknown memory %u", mem);
-            s->offset = constexpr(d, WASM_I32);
+            s->offset = wasm__constexpr(&d->r, d->m, WASM_I32);
         }
         s->len = count(r);
         s->bytes = xcalloc(r, s->len, 1);

@@ -52,15 +52,23 @@ void wasm_module_free(wasm_module *m)
     free(m->tables);
     free(m->mems);
     free(m->globals);
+    for (uint32_t i = 0; m->globalinit && i < m->nglobals - m->nglobalimports; i++)
+        wasm__const_free(&m->globalinit[i]);
     free(m->globalinit);
     for (uint32_t i = 0; i < m->nexports && m->exports; i++)
         free(m->exports[i].name);
     free(m->exports);
-    for (uint32_t i = 0; i < m->nelems && m->elems; i++)
+    for (uint32_t i = 0; i < m->nelems && m->elems; i++) {
+        wasm__const_free(&m->elems[i].offset);
+        for (uint32_t k = 0; m->elems[i].items && k < m->elems[i].n; k++)
+            wasm__const_free(&m->elems[i].items[k]);
         free(m->elems[i].items);
+    }
     free(m->elems);
-    for (uint32_t i = 0; i < m->ndatas && m->datas; i++)
+    for (uint32_t i = 0; i < m->ndatas && m->datas; i++) {
+        wasm__const_free(&m->datas[i].offset);
         free(m->datas[i].bytes);
+    }
     free(m->datas);
     if (m->funcnames)
         for (uint32_t i = 0; i < m->nfuncs; i++)
@@ -512,18 +520,6 @@ static bool limits_match(uint32_t have_min, uint32_t have_max, struct wlimits wa
     return true;
 }
 
-/* the value of a constant expression; *hi gets the upper half of a v128 */
-static uint64_t eval_const(const wasm_instance *inst, const struct wconst *c, uint64_t *hi)
-{
-    *hi = c->hi;
-    switch (c->op) {
-    case 0x23: *hi = inst->globals[c->idx]->hi; return inst->globals[c->idx]->v;
-    case 0xd2: return (uintptr_t)inst->funcs[c->idx];
-    case 0xd0: return 0;
-    default: return c->val;
-    }
-}
-
 static wasm_trap_kind link_fail(wasm_store *s, const struct wimport *im, const char *why)
 {
     wasm__trap(s, WASM_TRAP_LINK, NULL);
@@ -607,7 +603,7 @@ static wasm_trap_kind alloc_defined(wasm_store *s, wasm_instance *inst)
             return wasm__trap(s, WASM_TRAP_NOMEM, "memory too large");
     }
     for (uint32_t i = m->nglobalimports; i < m->nglobals; i++) {
-        uint64_t v = eval_const(inst, &m->globalinit[i - m->nglobalimports], &hi);
+        uint64_t v = wasm__eval_const(inst, &m->globalinit[i - m->nglobalimports], &hi);
         inst->globals[i] = wasm_global_new(s, m->globals[i].t, m->globals[i].mut, v);
         if (!inst->globals[i])
             return wasm__trap(s, WASM_TRAP_NOMEM, NULL);
@@ -619,7 +615,7 @@ static wasm_trap_kind alloc_defined(wasm_store *s, wasm_instance *inst)
         if (!inst->elems[i])
             return wasm__trap(s, WASM_TRAP_NOMEM, NULL);
         for (uint32_t k = 0; k < e->n; k++)
-            inst->elems[i][k] = (void *)(uintptr_t)eval_const(inst, &e->items[k], &hi);
+            inst->elems[i][k] = (void *)(uintptr_t)wasm__eval_const(inst, &e->items[k], &hi);
         inst->elemlen[i] = e->n;
     }
     return WASM_OK;
@@ -634,7 +630,7 @@ static wasm_trap_kind init_segments(wasm_store *s, wasm_instance *inst)
         const struct welem *e = &m->elems[i];
         if (e->mode == 0) {
             wasm_table *t = inst->tables[e->table];
-            uint32_t off = (uint32_t)eval_const(inst, &e->offset, &hi);
+            uint32_t off = (uint32_t)wasm__eval_const(inst, &e->offset, &hi);
             if ((uint64_t)off + e->n > t->size)
                 return wasm__trap(s, WASM_TRAP_TABLE_OOB, NULL);
             if (e->n)
@@ -647,7 +643,7 @@ static wasm_trap_kind init_segments(wasm_store *s, wasm_instance *inst)
         const struct wdata *d = &m->datas[i];
         if (d->mode != 0)
             continue;
-        uint32_t off = (uint32_t)eval_const(inst, &d->offset, &hi);
+        uint32_t off = (uint32_t)wasm__eval_const(inst, &d->offset, &hi);
         if ((uint64_t)off + d->len > inst->mem->size)
             return wasm__trap(s, WASM_TRAP_MEMORY_OOB, NULL);
         if (d->len)

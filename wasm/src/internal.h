@@ -44,11 +44,14 @@ struct wglobaltype {
     bool mut;
 };
 
-/* A constant expression: exactly one producing instruction in WebAssembly 2.0. */
+/* A constant expression: one producing instruction in WebAssembly 2.0, or (extended
+ * constants) a sequence kept as bytes, op 0xff (constexpr.c). */
 struct wconst {
-    uint8_t op; /* 0x41 i32, 0x42 i64, 0x43 f32, 0x44 f64, 0xd0 ref.null, 0xd2 ref.func, 0x23 global.get */
+    uint8_t op; /* 0x41 i32, 0x42 i64, 0x43 f32, 0x44 f64, 0xfd v128, 0xd0 ref.null, 0xd2 ref.func, 0x23 global.get */
     uint32_t idx;
     uint64_t val, hi; /* hi: upper half of a v128.const */
+    uint8_t *expr;    /* a sequence's bytes, with its end */
+    uint32_t exprlen;
 };
 
 struct wimport {
@@ -206,6 +209,10 @@ int32_t wasm__s32(struct rd *r);
 int64_t wasm__s64(struct rd *r);
 int64_t wasm__s33(struct rd *r);
 
+/* constexpr.c: decode and validate one of type t; free; evaluate (*hi: a v128's upper half) */
+struct wconst wasm__constexpr(struct rd *r, wasm_module *m, uint8_t t);
+void wasm__const_free(struct wconst *c);
+uint64_t wasm__eval_const(const wasm_instance *inst, const struct wconst *c, uint64_t *hi);
 /* translate one function body [r->p, r->end) of defined function fidx */
 void wasm__compile(struct rd *r, wasm_module *m, uint32_t fidx, struct wcode *out);
 /* handler words for each op (label offsets under GCC, op numbers otherwise) */

@@ -95,6 +95,8 @@ const char *wasm_feature_name(uint32_t feature_bit); /* "simd", "threads", ... *
 /* ---- modules ---- */
 typedef struct wasm_load_options {
     int fuel_metering;   /* compile fuel checks at function entries and loop headers */
+    uint32_t features_off; /* WASM_FEATURE_* bits to refuse at load: their syntax is then
+                              malformed or invalid as in the spec without them (0: all on) */
 } wasm_load_options;
 
 /* Decode, validate and translate.  bytes may be freed afterwards.  On error returns NULL
@@ -187,6 +189,8 @@ typedef struct wasm_waiter {
     void *ctx;
 } wasm_waiter;
 wasm_memory *wasm_memory_new_shared(wasm_store *s, uint32_t min_pages, uint32_t max_pages);
+/* a memory indexed by i64 addresses (memory64 proposal) */
+wasm_memory *wasm_memory_new64(wasm_store *s, uint32_t min_pages, uint32_t max_pages);
 void wasm_memory_set_waiter(wasm_memory *m, const wasm_waiter *w);
 int wasm_memory_is_shared(const wasm_memory *m);
 

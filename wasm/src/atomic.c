@@ -17,20 +17,6 @@ static const int g_op[9] = {OP_ALD8, OP_AST8, OP_AADD8, OP_ASUB8, OP_AAND8, OP_A
 
 static int log2_bytes(uint32_t n) { return n == 1 ? 0 : n == 2 ? 1 : n == 4 ? 2 : 3; }
 
-/* atomics require exactly the natural alignment */
-static uint32_t amemarg(struct cc *c, uint32_t natural)
-{
-    uint32_t align = wasm__u32(c->r);
-    uint32_t off = wasm__u32(c->r);
-    if (c->m->nmems == 0)
-        FAIL("unknown memory 0");
-    if (align >= 32 || (1u << align) > natural)
-        FAIL("alignment must not be larger than natural");
-    if ((1u << align) != natural)
-        FAIL("atomic alignment must be natural");
-    return off;
-}
-
 static void emit(struct cc *c, int op, const uint32_t *w, unsigned n, bool produces)
 {
     wc_op(c, op);
@@ -44,48 +30,53 @@ static void emit(struct cc *c, int op, const uint32_t *w, unsigned n, bool produ
 /* notify [i32 i32] -> [i32], wait32 [i32 i32 i64] -> [i32], wait64 [i32 i64 i64] -> [i32] */
 static void wait_notify(struct cc *c, uint32_t sub)
 {
-    uint32_t off = amemarg(c, sub == 2 ? 8 : 4);
+    struct memarg ma;
+    wc_memarg(c, sub == 2 ? 8 : 4, true, &ma);
+    uint32_t off = (uint32_t)ma.off;
     struct sv t = {0, 0, 0};
     if (sub != 0)
         t = wc_popt(c, WASM_I64);
     struct sv v = wc_popt(c, sub == 2 ? WASM_I64 : WASM_I32);
-    struct sv a = wc_popt(c, WASM_I32);
+    struct sv a = wc_popt(c, ma.is64 ? WASM_I64 : WASM_I32);
     struct sv d = wc_push(c, WASM_I32);
     if (!live(c))
         return;
+    wc_mem_pre(c, &ma, a.slot);
     if (sub == 0)
         emit(c, OP_ATOMIC_NOTIFY, (uint32_t[]){d.slot, a.slot, v.slot, off}, 4, true);
     else
         emit(c, sub == 1 ? OP_ATOMIC_WAIT32 : OP_ATOMIC_WAIT64, (uint32_t[]){d.slot, a.slot, v.slot, t.slot, off}, 5,
              true);
+    wc_mem_post(c, &ma);
 }
 
 static void access(struct cc *c, uint32_t sub)
 {
     unsigned g = (sub - 0x10) / 7, k = (sub - 0x10) % 7;
     uint8_t t = g_type[k];
-    uint32_t off = amemarg(c, g_bytes[k]);
+    struct memarg ma;
+    wc_memarg(c, g_bytes[k], true, &ma);
+    uint32_t off = (uint32_t)ma.off;
     int op = g_op[g] + log2_bytes(g_bytes[k]);
     struct sv r = {0, 0, 0}, v = {0, 0, 0}, a, d;
     if (g == G_CMPXCHG)
         r = wc_popt(c, t);
     if (g != G_LOAD)
         v = wc_popt(c, t);
-    a = wc_popt(c, WASM_I32);
-    if (g == G_STORE) {
-        if (live(c))
-            emit(c, op, (uint32_t[]){a.slot, v.slot, off}, 3, false);
-        return;
-    }
-    d = wc_push(c, t);
+    a = wc_popt(c, ma.is64 ? WASM_I64 : WASM_I32);
+    d = g == G_STORE ? v : wc_push(c, t);
     if (!live(c))
         return;
-    if (g == G_LOAD)
+    wc_mem_pre(c, &ma, a.slot);
+    if (g == G_STORE)
+        emit(c, op, (uint32_t[]){a.slot, v.slot, off}, 3, false);
+    else if (g == G_LOAD)
         emit(c, op, (uint32_t[]){d.slot, a.slot, off}, 3, true);
     else if (g == G_CMPXCHG)
         emit(c, op, (uint32_t[]){d.slot, a.slot, v.slot, r.slot, off}, 5, true);
     else
         emit(c, op, (uint32_t[]){d.slot, a.slot, v.slot, off}, 4, true);
+    wc_mem_post(c, &ma);
 }
 
 void wc_atomic(struct cc *c)

@@ -87,24 +87,21 @@ static void binop(struct cc *c, int o, uint8_t in, uint8_t out)
     }
 }
 
-uint32_t wc_memarg(struct cc *c, uint32_t natural)
-{
-    uint32_t align = wasm__u32(c->r);
-    uint32_t off = wasm__u32(c->r);
-    if (c->m->nmems == 0)
-        FAIL("unknown memory 0");
-    if (align >= 32 || (1u << align) > natural)
-        FAIL("alignment must not be larger than natural");
-    return off;
-}
-
 static void load(struct cc *c, int o, uint32_t natural, uint8_t t)
 {
-    uint32_t off = wc_memarg(c, natural);
-    struct sv a = wc_popt(c, WASM_I32);
+    struct memarg ma;
+    wc_memarg(c, natural, false, &ma);
+    uint32_t off = (uint32_t)ma.off;
+    struct sv a = wc_popt(c, ma.is64 ? WASM_I64 : WASM_I32);
     struct sv d = wc_push(c, t);
     if (!live(c))
         return;
+    if (wc_mem_slow(&ma)) { /* another memory or memory64: no address folding */
+        wc_mem_pre(c, &ma, a.slot);
+        wc_op(c, o); wc_w(c, d.slot); wc_produced(c, c->len - 1); wc_w(c, a.slot); wc_w(c, off);
+        wc_mem_post(c, &ma);
+        return;
+    }
     if (c->kend == c->len && a.slot == c->kslot && a.slot == tslot(c, c->h - 1)) {
         /* the address is the constant just emitted: load from a fixed address */
         uint32_t addr = (uint32_t)c->kval;
@@ -138,11 +135,19 @@ static void load(struct cc *c, int o, uint32_t natural, uint8_t t)
 
 static void store(struct cc *c, int o, uint32_t natural, uint8_t t)
 {
-    uint32_t off = wc_memarg(c, natural);
+    struct memarg ma;
+    wc_memarg(c, natural, false, &ma);
+    uint32_t off = (uint32_t)ma.off;
     struct sv v = wc_popt(c, t);
-    struct sv a = wc_popt(c, WASM_I32);
+    struct sv a = wc_popt(c, ma.is64 ? WASM_I64 : WASM_I32);
     if (!live(c))
         return;
+    if (wc_mem_slow(&ma)) {
+        wc_mem_pre(c, &ma, a.slot);
+        wc_op(c, o); wc_w(c, a.slot); wc_w(c, v.slot); wc_w(c, off);
+        wc_mem_post(c, &ma);
+        return;
+    }
     if (c->aend == c->len && a.slot == c->adst && a.slot == tslot(c, c->h) && v.slot != a.slot) {
         c->len = c->apos;
         c->aend = NOIDX;
@@ -159,12 +164,6 @@ static void store(struct cc *c, int o, uint32_t natural, uint8_t t)
     wc_w(c, off);
 }
 
-static void need_mem(struct cc *c)
-{
-    if (c->m->nmems == 0)
-        FAIL("unknown memory 0");
-}
-
 static uint32_t table_idx(struct cc *c)
 {
     uint32_t t = wasm__u32(c->r);
@@ -179,12 +178,6 @@ static uint32_t elem_idx(struct cc *c)
     if (e >= c->m->nelems)
         FAIL("unknown elem segment %u", e);
     return e;
-}
-
-static void zero_byte(struct cc *c)
-{
-    if (wasm__u8(c->r) != 0)
-        FAIL("zero byte expected");
 }
 
 /* call, call_indirect, and the tail-call forms (o = OP_RETURN_CALL..), which replace
@@ -232,18 +225,9 @@ static void prefixed(struct cc *c)
     }
     struct sv a, b, d, n;
     switch (sub) {
-    case 8: { /* memory.init */
-        uint32_t seg = wasm__u32(c->r);
-        zero_byte(c);
-        need_mem(c);
-        if (!m->has_datacount)
-            FAIL("data count section required");
-        if (seg >= m->datacount)
-            FAIL("unknown data segment %u", seg);
-        n = wc_popt(c, WASM_I32); b = wc_popt(c, WASM_I32); a = wc_popt(c, WASM_I32);
-        if (live(c)) { wc_op(c, OP_MEMORY_INIT); wc_w(c, seg); wc_w(c, a.slot); wc_w(c, b.slot); wc_w(c, n.slot); }
+    case 8: case 10: case 11: /* memory.init, memory.copy, memory.fill */
+        wc_memory_bulk(c, sub);
         return;
-    }
     case 9: { /* data.drop */
         uint32_t seg = wasm__u32(c->r);
         if (!m->has_datacount)
@@ -253,16 +237,6 @@ static void prefixed(struct cc *c)
         if (live(c)) { wc_op(c, OP_DATA_DROP); wc_w(c, seg); }
         return;
     }
-    case 10: /* memory.copy */
-        zero_byte(c); zero_byte(c); need_mem(c);
-        n = wc_popt(c, WASM_I32); b = wc_popt(c, WASM_I32); a = wc_popt(c, WASM_I32);
-        if (live(c)) { wc_op(c, OP_MEMORY_COPY); wc_w(c, a.slot); wc_w(c, b.slot); wc_w(c, n.slot); }
-        return;
-    case 11: /* memory.fill */
-        zero_byte(c); need_mem(c);
-        n = wc_popt(c, WASM_I32); b = wc_popt(c, WASM_I32); a = wc_popt(c, WASM_I32);
-        if (live(c)) { wc_op(c, OP_MEMORY_FILL); wc_w(c, a.slot); wc_w(c, b.slot); wc_w(c, n.slot); }
-        return;
     case 12: { /* table.init elem table */
         uint32_t e = elem_idx(c), t = table_idx(c);
         if (m->elems[e].type != m->tables[t].elem)
@@ -681,19 +655,8 @@ static void body(struct cc *c)
         case 0x3c: store(c, OP_ST8, 1, WASM_I64); break;
         case 0x3d: store(c, OP_ST16, 2, WASM_I64); break;
         case 0x3e: store(c, OP_ST32, 4, WASM_I64); break;
-        case 0x3f:
-            zero_byte(c);
-            need_mem(c);
-            d = wc_push(c, WASM_I32);
-            if (live(c)) { wc_op(c, OP_MEMORY_SIZE); wc_w(c, d.slot); wc_produced(c, c->len - 1); }
-            break;
-        case 0x40:
-            zero_byte(c);
-            need_mem(c);
-            a = wc_popt(c, WASM_I32);
-            d = wc_push(c, WASM_I32);
-            if (live(c)) { wc_op(c, OP_MEMORY_GROW); wc_w(c, d.slot); wc_produced(c, c->len - 1); wc_w(c, a.slot); }
-            break;
+        case 0x3f: wc_memory_size(c); break;
+        case 0x40: wc_memory_grow(c); break;
         case 0x41: {
             uint32_t v = (uint32_t)wasm__s32(r);
             d = wc_push(c, WASM_I32);

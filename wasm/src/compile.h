@@ -103,7 +103,19 @@ bool wc_fuse_branch(struct cc *c, uint32_t cond, bool negate);
 /* simd.c: one 0xfd-prefixed instruction; atomic.c: one 0xfe-prefixed instruction */
 void wc_simd(struct cc *c);
 void wc_atomic(struct cc *c);
-/* compile.c: the memarg of a load or store of `natural` bytes; returns the offset */
-uint32_t wc_memarg(struct cc *c, uint32_t natural);
+/* memops.c: a memarg (exact: atomics need the natural alignment), the code around an
+ * access to memory k > 0 or a memory64 memory, and the instructions naming a memory */
+struct memarg {
+    uint64_t off;
+    uint32_t mem;
+    bool is64;
+};
+void wc_memarg(struct cc *c, uint32_t natural, bool exact, struct memarg *ma);
+bool wc_mem_slow(const struct memarg *ma);
+void wc_mem_pre(struct cc *c, const struct memarg *ma, uint32_t addr_slot);
+void wc_mem_post(struct cc *c, const struct memarg *ma);
+void wc_memory_size(struct cc *c);
+void wc_memory_grow(struct cc *c);
+void wc_memory_bulk(struct cc *c, uint32_t sub);
 
 #endif

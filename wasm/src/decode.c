@@ -92,19 +92,33 @@ static uint8_t reftype(struct rd *r)
     return t;
 }
 
-static struct wlimits limits(struct rd *r, uint32_t cap, const char *what)
+/* a memory64 limit: sizes past 32 bits cannot be allocated anyway, so they saturate */
+static uint32_t limit64(struct rd *r)
 {
+    uint64_t v = wasm__u64(r);
+    return v >= NOIDX ? NOIDX - 1 : (uint32_t)v;
+}
+
+static struct wlimits limits(struct dec *d, uint32_t cap, const char *what)
+{
+    struct rd *r = &d->r;
     struct wlimits l;
     uint8_t flag = wasm__u8(r);
-    /* bit 1: shared (threads proposal), for memories only */
-    if (flag > 3 || (flag > 1 && !cap))
+    /* memories only: bit 1 shared (threads), bit 2 i64 addresses (memory64) */
+    uint8_t allowed = !cap ? 1 : 1 | (d->m->off & WASM_FEATURE_THREADS ? 0 : 2) | (d->m->off & WASM_FEATURE_MEMORY64 ? 0 : 4);
+    if (flag & ~allowed)
         wasm__fail(r, "malformed limits flags (integer too large)");
     l.shared = flag & 2;
+    l.is64 = flag & 4;
+    if (l.is64)
+        d->m->features |= WASM_FEATURE_MEMORY64;
     flag &= 1;
-    l.min = wasm__u32(r);
-    l.max = flag ? wasm__u32(r) : NOIDX;
+    l.min = l.is64 ? limit64(r) : wasm__u32(r);
+    l.max = !flag ? NOIDX : l.is64 ? limit64(r) : wasm__u32(r);
     if (l.shared && !flag)
         wasm__fail(r, "shared memory must have maximum");
+    if (l.is64)
+        cap = 0; /* 2^48 pages: a u32 count never exceeds it */
     if (cap && l.min > cap)
         wasm__fail(r, "%s size must be at most %u pages", what, cap);
     if (flag && cap && l.max > cap)
@@ -114,11 +128,20 @@ static struct wlimits limits(struct rd *r, uint32_t cap, const char *what)
     return l;
 }
 
-static struct wtabletype tabletype(struct rd *r)
+/* a second memory: the multi-memory proposal */
+static void more_memories(struct dec *d)
 {
+    if (d->m->off & WASM_FEATURE_MULTI_MEMORY)
+        wasm__fail(&d->r, "multiple memories are not allowed");
+    d->m->features |= WASM_FEATURE_MULTI_MEMORY;
+}
+
+static struct wtabletype tabletype(struct dec *d)
+{
+    struct rd *r = &d->r;
     struct wtabletype t;
     t.elem = reftype(r);
-    t.lim = limits(r, 0, "table");
+    t.lim = limits(d, 0, "table");
     return t;
 }
 
@@ -175,11 +198,11 @@ static void sec_import(struct dec *d)
             if (im->type >= m->ntypes) wasm__fail(r, "unknown type %u", im->type);
             m->nfuncimports++;
             break;
-        case WASM_EXTERN_TABLE: im->table = tabletype(r); m->ntableimports++; break;
+        case WASM_EXTERN_TABLE: im->table = tabletype(d); m->ntableimports++; break;
         case WASM_EXTERN_MEMORY:
-            im->mem = limits(r, WASM_MAX_PAGES, "memory");
+            im->mem = limits(d, WASM_MAX_PAGES, "memory");
             if (++m->nmemimports > 1)
-                wasm__fail(r, "multiple memories are not allowed");
+                more_memories(d);
             break;
         case WASM_EXTERN_GLOBAL: im->global = globaltype(r); m->nglobalimports++; break;
         default: wasm__fail(r, "malformed import kind %u", im->kind);
@@ -246,7 +269,7 @@ static void sec_table(struct dec *d)
     uint32_t n = count(r);
     m->tables = grow(r, m->tables, m->ntables + n, sizeof *m->tables);
     for (uint32_t i = 0; i < n; i++)
-        m->tables[m->ntables++] = tabletype(r);
+        m->tables[m->ntables++] = tabletype(d);
 }
 
 static void sec_memory(struct dec *d)
@@ -255,10 +278,10 @@ static void sec_memory(struct dec *d)
     wasm_module *m = d->m;
     uint32_t n = count(r);
     if (n + m->nmems > 1)
-        wasm__fail(r, "multiple memories are not allowed");
+        more_memories(d);
     m->mems = grow(r, m->mems, m->nmems + n, sizeof *m->mems);
     for (uint32_t i = 0; i < n; i++)
-        m->mems[m->nmems++] = limits(r, WASM_MAX_PAGES, "memory");
+        m->mems[m->nmems++] = limits(d, WASM_MAX_PAGES, "memory");
 }
 
 static void sec_global(struct dec *d)
@@ -364,7 +387,8 @@ static void sec_data(struct dec *d)
             uint32_t mem = flags == 2 ? wasm__u32(r) : 0;
             if (mem >= m->nmems)
                 wasm__fail(r, "unknown memory %u", mem);
-            s->offset = wasm__constexpr(&d->r, d->m, WASM_I32);
+            s->mem = mem;
+            s->offset = wasm__constexpr(&d->r, d->m, m->mems[mem].is64 ? WASM_I64 : WASM_I32);
         }
         s->len = count(r);
         s->bytes = xcalloc(r, s->len, 1);
@@ -553,6 +577,7 @@ wasm_module *wasm_module_load(const uint8_t *bytes, size_t len, const wasm_load_
     }
     d.m->start = NOIDX;
     d.m->fuel = opt && opt->fuel_metering;
+    d.m->off = opt ? opt->features_off & WASM_FEATURE_ALL : 0;
     if (setjmp(jb)) {
         wasm_module_free(d.m);
         return NULL;

@@ -292,6 +292,14 @@ wasm_memory *wasm_memory_new(wasm_store *s, uint32_t min, uint32_t max)
     return m;
 }
 
+wasm_memory *wasm_memory_new64(wasm_store *s, uint32_t min, uint32_t max)
+{
+    wasm_memory *m = wasm_memory_new(s, min, max);
+    if (m)
+        m->is64 = true;
+    return m;
+}
+
 wasm_table *wasm_table_new(wasm_store *s, uint8_t elem, uint32_t min, uint32_t max)
 {
     if (min > s->lim.max_table_size)
@@ -497,7 +505,7 @@ int wasm_instance_export_n(const wasm_instance *inst, const char *name, size_t l
         switch (e->kind) {
         case WASM_EXTERN_FUNC: out->ptr = inst->funcs[e->idx]; break;
         case WASM_EXTERN_TABLE: out->ptr = inst->tables[e->idx]; break;
-        case WASM_EXTERN_MEMORY: out->ptr = inst->mem; break;
+        case WASM_EXTERN_MEMORY: out->ptr = inst->mems[e->idx]; break;
         default: out->ptr = inst->globals[e->idx]; break;
         }
         return 0;
@@ -535,7 +543,7 @@ static wasm_trap_kind link_fail(wasm_store *s, const struct wimport *im, const c
 static wasm_trap_kind resolve_imports(wasm_store *s, wasm_instance *inst, const wasm_linker *l)
 {
     const wasm_module *m = inst->m;
-    uint32_t f = 0, t = 0, g = 0;
+    uint32_t f = 0, t = 0, g = 0, me = 0;
     for (uint32_t i = 0; i < m->nimports; i++) {
         const struct wimport *im = &m->imports[i];
         const wasm_extern *e = lookup(l, im);
@@ -560,9 +568,10 @@ static wasm_trap_kind resolve_imports(wasm_store *s, wasm_instance *inst, const 
         }
         case WASM_EXTERN_MEMORY: {
             wasm_memory *mem = e->ptr;
-            if (mem->shared != im->mem.shared || !limits_match(mem->pages, mem->max, im->mem))
+            if (mem->shared != im->mem.shared || mem->is64 != im->mem.is64 ||
+                !limits_match(mem->pages, mem->max, im->mem))
                 return link_fail(s, im, "incompatible import type (memory)");
-            inst->mem = mem;
+            inst->mems[me++] = mem;
             break;
         }
         case WASM_EXTERN_GLOBAL: {
@@ -596,12 +605,16 @@ static wasm_trap_kind alloc_defined(wasm_store *s, wasm_instance *inst)
         if (!inst->tables[i])
             return wasm__trap(s, WASM_TRAP_NOMEM, "table too large");
     }
-    if (m->nmems > m->nmemimports) {
-        const struct wlimits *ml = &m->mems[0];
-        inst->mem = ml->shared ? wasm_memory_new_shared(s, ml->min, ml->max) : wasm_memory_new(s, ml->min, ml->max);
-        if (!inst->mem)
+    for (uint32_t i = m->nmemimports; i < m->nmems; i++) {
+        const struct wlimits *ml = &m->mems[i];
+        inst->mems[i] = ml->shared ? wasm_memory_new_shared(s, ml->min, ml->max)
+                        : ml->is64 ? wasm_memory_new64(s, ml->min, ml->max)
+                                   : wasm_memory_new(s, ml->min, ml->max);
+        if (!inst->mems[i])
             return wasm__trap(s, WASM_TRAP_NOMEM, "memory too large");
+        inst->mems[i]->is64 = ml->is64;
     }
+    inst->mem = m->nmems ? inst->mems[0] : NULL;
     for (uint32_t i = m->nglobalimports; i < m->nglobals; i++) {
         uint64_t v = wasm__eval_const(inst, &m->globalinit[i - m->nglobalimports], &hi);
         inst->globals[i] = wasm_global_new(s, m->globals[i].t, m->globals[i].mut, v);
@@ -643,11 +656,12 @@ static wasm_trap_kind init_segments(wasm_store *s, wasm_instance *inst)
         const struct wdata *d = &m->datas[i];
         if (d->mode != 0)
             continue;
-        uint32_t off = (uint32_t)wasm__eval_const(inst, &d->offset, &hi);
-        if ((uint64_t)off + d->len > inst->mem->size)
+        wasm_memory *mem = inst->mems[d->mem];
+        uint64_t off = wasm__eval_const(inst, &d->offset, &hi); /* i32 offsets are zero-extended */
+        if (off > mem->size || d->len > mem->size - off)
             return wasm__trap(s, WASM_TRAP_MEMORY_OOB, NULL);
         if (d->len)
-            memcpy(inst->mem->data + off, d->bytes, d->len);
+            memcpy(mem->data + off, d->bytes, d->len);
         inst->datadropped[i] = true;
     }
     return WASM_OK;
@@ -667,10 +681,11 @@ wasm_instance *wasm_instantiate(wasm_store *s, const wasm_module *m, const wasm_
     inst->funcs = wasm__store_alloc(s, (size_t)m->nfuncs * sizeof(void *));
     inst->tables = wasm__store_alloc(s, (size_t)m->ntables * sizeof(void *));
     inst->globals = wasm__store_alloc(s, (size_t)m->nglobals * sizeof(void *));
+    inst->mems = wasm__store_alloc(s, (size_t)m->nmems * sizeof(void *));
     inst->elems = wasm__store_alloc(s, (size_t)m->nelems * sizeof(void *));
     inst->elemlen = wasm__store_alloc(s, (size_t)m->nelems * sizeof(uint32_t));
     inst->datadropped = wasm__store_alloc(s, m->ndatas);
-    if (!inst->funcs || !inst->tables || !inst->globals || !inst->elems || !inst->elemlen || !inst->datadropped) {
+    if (!inst->funcs || !inst->tables || !inst->globals || !inst->mems || !inst->elems || !inst->elemlen || !inst->datadropped) {
         wasm__trap(s, WASM_TRAP_NOMEM, NULL);
         return NULL;
     }

@@ -32,6 +32,7 @@ void wasm__functype_slots(wasm_functype *t);
 struct wlimits {
     uint32_t min, max; /* max = NOIDX when absent */
     bool shared;       /* memories only (threads proposal) */
+    bool is64;         /* memories only (memory64: i64 addresses) */
 };
 
 struct wtabletype {
@@ -82,6 +83,7 @@ struct welem {
 
 struct wdata {
     uint8_t mode; /* 0 active, 1 passive */
+    uint32_t mem; /* active: the memory it initialises */
     struct wconst offset;
     uint32_t len;
     uint8_t *bytes;
@@ -122,6 +124,7 @@ struct wasm_module {
     bool *declared;   /* function indices that ref.func may name */
     bool fuel;
     uint32_t features; /* WASM_FEATURE_* bits of the proposals the module uses */
+    uint32_t off;      /* WASM_FEATURE_* bits refused while loading */
 };
 
 struct wasm_func {
@@ -139,6 +142,7 @@ struct wasm_memory {
     uint32_t pages, max; /* max as declared (NOIDX if none), for import matching */
     uint32_t cap;        /* growth limit: declared max capped by the store's limit */
     bool shared;         /* threads: data never moves (allocated at cap), waits allowed */
+    bool is64;           /* memory64: addressed by i64 */
     wasm_waiter waiter;  /* memory.atomic.wait/notify for a shared memory (may be unset) */
 };
 
@@ -160,7 +164,8 @@ struct wasm_instance {
     const wasm_module *m;
     wasm_func **funcs;
     wasm_table **tables;
-    wasm_memory *mem;
+    wasm_memory *mem;    /* memory 0 (the interpreter's fast path), or NULL */
+    wasm_memory **mems;  /* every memory (multi-memory) */
     wasm_global **globals;
     uint32_t *elemlen; /* per segment, 0 once dropped */
     void ***elems;
@@ -208,6 +213,7 @@ uint32_t wasm__u32(struct rd *r);
 int32_t wasm__s32(struct rd *r);
 int64_t wasm__s64(struct rd *r);
 int64_t wasm__s33(struct rd *r);
+uint64_t wasm__u64(struct rd *r);
 
 /* constexpr.c: decode and validate one of type t; free; evaluate (*hi: a v128's upper half) */
 struct wconst wasm__constexpr(struct rd *r, wasm_module *m, uint8_t t);

@@ -60,10 +60,14 @@ static inline uint32_t ctz32(uint32_t x) { return x ? (uint32_t)__builtin_ctz(x)
 static inline uint64_t clz64(uint64_t x) { return x ? (uint64_t)__builtin_clzll(x) : 64; }
 static inline uint64_t ctz64(uint64_t x) { return x ? (uint64_t)__builtin_ctzll(x) : 64; }
 
-/* the current size of inst's memory (a shared one may grow on another thread) */
-static inline uint64_t mem_size(const wasm_instance *inst)
+/* the current size of a memory (a shared one may grow on another thread) */
+static inline uint64_t mem_size(const wasm_memory *m) { return m ? __atomic_load_n(&m->size, __ATOMIC_ACQUIRE) : 0; }
+
+/* [d, d + n) within memory m (64-bit operands: i32 ones arrive zero-extended) */
+static inline bool mem_range_ok(const wasm_memory *m, uint64_t d, uint64_t n)
 {
-    return inst->mem ? __atomic_load_n(&inst->mem->size, __ATOMIC_ACQUIRE) : 0;
+    uint64_t size = mem_size(m);
+    return n <= size && d <= size - n;
 }
 
 static wasm_trap_kind run(wasm_store *s, wasm_func *f, uint64_t *sp, const int32_t **table);
@@ -136,15 +140,16 @@ static wasm_trap_kind run(wasm_store *s, wasm_func *f, uint64_t *sp, const int32
     wasm_instance *inst = f->inst;
     const uint32_t *cb = f->code->code, *ip = cb;
     uint64_t *fp = sp;
-    uint8_t *mb = inst->mem ? inst->mem->data : NULL;
-    uint64_t msize = inst->mem ? inst->mem->size : 0;
+    wasm_memory *cm = inst->mem; /* the memory accesses use: memory 0 except after MEMSEL */
+    uint8_t *mb = cm ? cm->data : NULL;
+    uint64_t msize = cm ? cm->size : 0;
     s->frames[s->depth++] = (struct wframe){NULL, NULL, NULL};
 
 #define TRAP(k) do { trap = (k); goto trap_out; } while (0)
-#define RELOAD_MEM() do { mb = inst->mem ? inst->mem->data : NULL; msize = inst->mem ? inst->mem->size : 0; } while (0)
+#define RELOAD_MEM() do { cm = inst->mem; mb = cm ? cm->data : NULL; msize = cm ? cm->size : 0; } while (0)
 /* effective address: 33-bit sum of a 32-bit base and offset, checked against the size.
  * Another thread may have grown a shared memory: re-read its size before trapping. */
-#define OOB(end) ((end) > msize && (end) > (msize = mem_size(inst)))
+#define OOB(end) ((end) > msize && (end) > (msize = mem_size(cm)))
 #define EA(aslot, off, n) \
     uint64_t ea_ = (uint64_t)I32(aslot) + (off); \
     if (OOB(ea_ + (n))) \
@@ -354,41 +359,62 @@ dispatch:
     CASE(ELEM_DROP) { inst->elemlen[ip[1]] = 0; ip += 2; NEXT(); }
     CASE(REF_FUNC) { fp[ip[1]] = (uintptr_t)inst->funcs[ip[2]]; ip += 3; NEXT(); }
     CASE(REF_IS_NULL) { SET32(ip[1], fp[ip[2]] == 0); ip += 3; NEXT(); }
-    CASE(MEMORY_SIZE) { SET32(ip[1], inst->mem->pages); ip += 2; NEXT(); }
+    CASE(MEMORY_SIZE) { fp[ip[1]] = __atomic_load_n(&inst->mems[ip[2]]->pages, __ATOMIC_ACQUIRE); ip += 3; NEXT(); }
     CASE(MEMORY_GROW) {
-        int64_t r = wasm_memory_grow(inst->mem, I32(ip[2]), s);
-        SET32(ip[1], (uint32_t)r);
+        wasm_memory *m = inst->mems[ip[3]];
+        uint64_t delta = fp[ip[2]];
+        int64_t r = delta > UINT32_MAX ? -1 : wasm_memory_grow(m, (uint32_t)delta, s);
+        fp[ip[1]] = m->is64 ? (uint64_t)r : (uint32_t)r; /* -1 at the address width */
         RELOAD_MEM();
-        ip += 3;
+        ip += 4;
         NEXT();
     }
+    /* bulk operands are read as 64 bits: i32 slots hold their values zero-extended */
     CASE(MEMORY_INIT) {
-        uint32_t seg = ip[1], d = I32(ip[2]), sr = I32(ip[3]), n = I32(ip[4]);
+        wasm_memory *m = inst->mems[ip[2]];
+        uint32_t seg = ip[1];
+        uint64_t d = fp[ip[3]], sr = I32(ip[4]), n = I32(ip[5]);
         uint32_t len = inst->datadropped[seg] ? 0 : inst->m->datas[seg].len;
-        if (OOB((uint64_t)d + n) || (uint64_t)sr + n > len)
+        if (!mem_range_ok(m, d, n) || sr + n > len)
             TRAP(WASM_TRAP_MEMORY_OOB);
         if (n)
-            memcpy(mb + d, inst->m->datas[seg].bytes + sr, n);
-        ip += 5;
+            memcpy(m->data + d, inst->m->datas[seg].bytes + sr, n);
+        ip += 6;
         NEXT();
     }
     CASE(DATA_DROP) { inst->datadropped[ip[1]] = true; ip += 2; NEXT(); }
     CASE(MEMORY_COPY) {
-        uint32_t d = I32(ip[1]), sr = I32(ip[2]), n = I32(ip[3]);
-        if (OOB((uint64_t)d + n) || OOB((uint64_t)sr + n))
+        wasm_memory *md = inst->mems[ip[1]], *ms = inst->mems[ip[2]];
+        uint64_t d = fp[ip[3]], sr = fp[ip[4]], n = fp[ip[5]];
+        if (!mem_range_ok(md, d, n) || !mem_range_ok(ms, sr, n))
             TRAP(WASM_TRAP_MEMORY_OOB);
-        memmove(mb + d, mb + sr, n);
-        ip += 4;
+        memmove(md->data + d, ms->data + sr, n);
+        ip += 6;
         NEXT();
     }
     CASE(MEMORY_FILL) {
-        uint32_t d = I32(ip[1]), n = I32(ip[3]);
-        if (OOB((uint64_t)d + n))
+        wasm_memory *m = inst->mems[ip[1]];
+        uint64_t d = fp[ip[2]], n = fp[ip[4]];
+        if (!mem_range_ok(m, d, n))
             TRAP(WASM_TRAP_MEMORY_OOB);
-        memset(mb + d, (int)(uint8_t)fp[ip[2]], n);
-        ip += 4;
+        memset(m->data + d, (int)(uint8_t)fp[ip[3]], n);
+        ip += 5;
         NEXT();
     }
+    CASE(MEMSEL) {
+        cm = inst->mems[ip[1]];
+        mb = cm->data;
+        msize = cm->size;
+        ip += 2;
+        NEXT();
+    }
+    CASE(CHECK64) {
+        if (fp[ip[1]] >> 32)
+            TRAP(WASM_TRAP_MEMORY_OOB);
+        ip += 2;
+        NEXT();
+    }
+    CASE(MEM_OOB) TRAP(WASM_TRAP_MEMORY_OOB);
 
     /* loads and stores; memcpy keeps unaligned accesses defined */
 #define LOAD(name, T, N, conv) \

@@ -13,10 +13,10 @@
 #define AP(T) ((T *)(mb + ea_))
 #define SEQ __ATOMIC_SEQ_CST
 
-    CASE(ATOMIC_NOTIFY) { AEA(ip[2], ip[4], 4) SET32(ip[1], wasm__notify(inst->mem, mb + ea_, I32(ip[3]))); ip += 5; NEXT(); }
+    CASE(ATOMIC_NOTIFY) { AEA(ip[2], ip[4], 4) SET32(ip[1], wasm__notify(cm, mb + ea_, I32(ip[3]))); ip += 5; NEXT(); }
     CASE(ATOMIC_WAIT32) {
         AEA(ip[2], ip[5], 4)
-        int64_t r = wasm__wait(s, inst->mem, mb + ea_, I32(ip[3]), 4, S64(ip[4]));
+        int64_t r = wasm__wait(s, cm, mb + ea_, I32(ip[3]), 4, S64(ip[4]));
         if (r < 0)
             TRAP(s->trap.kind);
         SET32(ip[1], r);
@@ -25,7 +25,7 @@
     }
     CASE(ATOMIC_WAIT64) {
         AEA(ip[2], ip[5], 8)
-        int64_t r = wasm__wait(s, inst->mem, mb + ea_, I64(ip[3]), 8, S64(ip[4]));
+        int64_t r = wasm__wait(s, cm, mb + ea_, I64(ip[3]), 8, S64(ip[4]));
         if (r < 0)
             TRAP(s->trap.kind);
         SET32(ip[1], r);

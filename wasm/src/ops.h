@@ -46,12 +46,15 @@
     X(ELEM_DROP, 2)    /* elem */                                                         \
     X(REF_FUNC, 3)     /* d funcidx */                                                    \
     X(REF_IS_NULL, 3)  /* d s */                                                          \
-    X(MEMORY_SIZE, 2)  /* d */                                                            \
-    X(MEMORY_GROW, 3)  /* d s */                                                          \
-    X(MEMORY_INIT, 5)  /* seg s_d s_s s_n */                                              \
+    X(MEMORY_SIZE, 3)  /* d mem */                                                        \
+    X(MEMORY_GROW, 4)  /* d s mem */                                                      \
+    X(MEMORY_INIT, 6)  /* seg mem s_d s_s s_n */                                          \
     X(DATA_DROP, 2)    /* seg */                                                          \
-    X(MEMORY_COPY, 4)  /* s_d s_s s_n */                                                  \
-    X(MEMORY_FILL, 4)  /* s_d s_v s_n */                                                  \
+    X(MEMORY_COPY, 6)  /* dmem smem s_d s_s s_n */                                        \
+    X(MEMORY_FILL, 5)  /* mem s_d s_v s_n */                                              \
+    X(MEMSEL, 2)       /* mem: the next accesses use memory mem (memops.c) */             \
+    X(CHECK64, 2)      /* s: a memory64 address past 4 GiB is out of bounds */            \
+    X(MEM_OOB, 1)      /* an offset past 4 GiB: out of bounds */                          \
     /* loads: d s_addr offset */                                                          \
     X(LD32, 4) X(LD64, 4) X(LD8S32, 4) X(LD8U, 4) X(LD16S32, 4) X(LD16U, 4)               \
     X(LD8S64, 4) X(LD16S64, 4) X(LD32S64, 4) X(LD32U64, 4)                                \

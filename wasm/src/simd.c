@@ -52,31 +52,47 @@ static void emit_words(struct cc *c, const uint32_t *w, unsigned n)
 /* [i32] -> [v128] loads and [i32 v128] -> [] stores */
 static void mem_op(struct cc *c, const struct sdesc *s)
 {
-    uint32_t off = wc_memarg(c, s->arg);
-    if (s->kind == SK_STORE) {
-        struct sv v = wc_popt(c, WASM_V128), a = wc_popt(c, WASM_I32);
-        if (live(c)) { wc_op(c, s->op); wc_w(c, a.slot); wc_w(c, v.slot); wc_w(c, off); }
+    struct memarg ma;
+    wc_memarg(c, s->arg, false, &ma);
+    uint32_t off = (uint32_t)ma.off;
+    uint8_t at = ma.is64 ? WASM_I64 : WASM_I32;
+    struct sv v = {0, 0, 0}, a, d = {0, 0, 0};
+    if (s->kind == SK_STORE)
+        v = wc_popt(c, WASM_V128);
+    a = wc_popt(c, at);
+    if (s->kind != SK_STORE)
+        d = wc_push(c, WASM_V128);
+    if (!live(c))
         return;
+    wc_mem_pre(c, &ma, a.slot);
+    if (s->kind == SK_STORE) {
+        wc_op(c, s->op); wc_w(c, a.slot); wc_w(c, v.slot); wc_w(c, off);
+    } else {
+        wc_op(c, s->op); wc_w(c, d.slot); wc_produced(c, c->len - 1); wc_w(c, a.slot); wc_w(c, off);
     }
-    struct sv a = wc_popt(c, WASM_I32), d = wc_push(c, WASM_V128);
-    if (live(c)) { wc_op(c, s->op); wc_w(c, d.slot); wc_produced(c, c->len - 1); wc_w(c, a.slot); wc_w(c, off); }
+    wc_mem_post(c, &ma);
 }
 
 /* load_lane [i32 v128] -> [v128], store_lane [i32 v128] -> [] */
 static void lane_mem_op(struct cc *c, const struct sdesc *s)
 {
-    uint32_t off = wc_memarg(c, s->arg);
+    struct memarg ma;
+    wc_memarg(c, s->arg, false, &ma);
+    uint32_t off = (uint32_t)ma.off;
     uint8_t lane = lane_idx(c, 16u / s->arg);
-    struct sv v = wc_popt(c, WASM_V128), a = wc_popt(c, WASM_I32);
-    if (s->kind == SK_SLANE) {
-        if (live(c)) { wc_op(c, s->op); wc_w(c, a.slot); wc_w(c, v.slot); wc_w(c, off); wc_w(c, lane); }
+    struct sv v = wc_popt(c, WASM_V128), a = wc_popt(c, ma.is64 ? WASM_I64 : WASM_I32), d = {0, 0, 0};
+    if (s->kind != SK_SLANE)
+        d = wc_push(c, WASM_V128);
+    if (!live(c))
         return;
-    }
-    struct sv d = wc_push(c, WASM_V128);
-    if (live(c)) {
+    wc_mem_pre(c, &ma, a.slot);
+    if (s->kind == SK_SLANE) {
+        wc_op(c, s->op); wc_w(c, a.slot); wc_w(c, v.slot); wc_w(c, off); wc_w(c, lane);
+    } else {
         wc_op(c, s->op); wc_w(c, d.slot); wc_produced(c, c->len - 1);
         wc_w(c, a.slot); wc_w(c, v.slot); wc_w(c, off); wc_w(c, lane);
     }
+    wc_mem_post(c, &ma);
 }
 
 static void const_op(struct cc *c, const struct sdesc *s)

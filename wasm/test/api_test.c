@@ -64,7 +64,7 @@ int main(int argc, char **argv)
     fclose(f);
 
     char err[256];
-    wasm_load_options opt = {1};
+    wasm_load_options opt = {1, 0};
     wasm_module *m = wasm_module_load(buf, len, &opt, err, sizeof err);
     CHECK(m != NULL);
     if (!m)

@@ -9,7 +9,7 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     char err[256];
-    wasm_load_options opt = {1};
+    wasm_load_options opt = {1, 0};
     wasm_module *m = wasm_module_load(data, size, &opt, err, sizeof err);
     if (!m)
         return 0;

@@ -1,6 +1,10 @@
 /* spectest.c - runs one wast2json command list against the engine.
  *
- *   spectest DIR/FILE.json [-v] [--superseded TEXT]...
+ *   spectest DIR/FILE.json [-v] [--features NAME,...] [--superseded TEXT]...
+ *
+ * The engine is configured as WebAssembly 2.0 (SIMD included): every later proposal is
+ * refused at load, as the 2.0 suite expects, unless --features turns it on (the
+ * proposal folders are each run with their own proposal on).
  *
  * Every assertion kind is checked; modules given as text (assert_malformed of quoted
  * modules) are counted as skipped because the engine takes binaries only.  Prints
@@ -36,6 +40,7 @@ struct ctx {
     size_t nmods;
     int pass, fail, skip, superseded;
     int verbose;
+    uint32_t features_off; /* load options: proposals refused */
     char **sup; /* assertion texts superseded by 2.0 */
     int nsup;
 };
@@ -119,7 +124,8 @@ static wasm_module *load(struct ctx *c, const char *file, char *err, size_t errl
         snprintf(err, errlen, "cannot read %.200s: %.40s", path, strerror(errno));
         return NULL;
     }
-    wasm_module *m = wasm_module_load(b, len, NULL, err, errlen);
+    wasm_load_options opt = {0, c->features_off};
+    wasm_module *m = wasm_module_load(b, len, &opt, err, errlen);
     free(b);
     if (m) {
         c->mods = realloc(c->mods, (c->nmods + 1) * sizeof *c->mods);
@@ -473,6 +479,19 @@ static void command(struct ctx *c, const jval *cmd)
     }
 }
 
+/* "threads,tail-call" -> their WASM_FEATURE_* bits */
+static uint32_t feature_bits(const char *list)
+{
+    uint32_t bits = 0;
+    for (uint32_t b = 1; b & WASM_FEATURE_ALL; b <<= 1) {
+        const char *n = wasm_feature_name(b), *p = strstr(list, n);
+        size_t k = strlen(n);
+        if (p && (p == list || p[-1] == ',') && (p[k] == 0 || p[k] == ','))
+            bits |= b;
+    }
+    return bits;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -480,12 +499,15 @@ int main(int argc, char **argv)
         return 2;
     }
     struct ctx c = {0};
+    c.features_off = WASM_FEATURE_ALL & ~WASM_FEATURE_SIMD;
     c.sup = calloc((size_t)argc, sizeof *c.sup);
     for (int i = 2; c.sup && i < argc; i++) {
         if (!strcmp(argv[i], "-v"))
             c.verbose = 1;
         else if (!strcmp(argv[i], "--superseded") && i + 1 < argc)
             c.sup[c.nsup++] = argv[++i];
+        else if (!strcmp(argv[i], "--features") && i + 1 < argc)
+            c.features_off &= ~feature_bits(argv[++i]);
     }
     char *dir = strdup(argv[1]);
     char *slash = strrchr(dir, '/');

@@ -149,7 +149,7 @@ int main(int argc, char **argv)
         return 2;
     }
     char err[256];
-    wasm_load_options opt = {use_fuel};
+    wasm_load_options opt = {use_fuel, WASM_FEATURE_ALL & ~features};
     wasm_module *m = wasm_module_load(bytes, len, &opt, err, sizeof err);
     free(bytes);
     if (!m) {

@@ -3,6 +3,13 @@
  * Capability model: the guest reaches the file system only through preopened
  * directories; path resolution is done here, component by component, so that neither
  * ".." nor a symlink (absolute, or relative and climbing) can leave a preopen.
+ * A trailing slash stays on the last component, so POSIX's rule applies (it must name
+ * a directory).  Rights follow the WASI spec: every fd has base and inheriting rights
+ * by file type (a directory holds path rights and passes file rights on), path_open
+ * gives the new fd at most the directory's inheriting rights, fd_fdstat_set_rights only
+ * narrows (NOTCAPABLE otherwise); an fd call lacking its right fails with BADF and a
+ * path call lacking it on the directory with NOTCAPABLE.  Symlinks to absolute paths
+ * cannot be created (PERM).
  * Sockets are reachable only as preopened listening sockets (sock_accept).
  * Calls the layer does not implement return ENOSYS.  Host calls may block (fd_read,
  * poll_oneoff, sock_accept) exactly as the guest asked.

@@ -85,6 +85,43 @@ struct wfd *wasi_fd(wasi_ctx *w, uint32_t fd)
     return fd < w->nfds && w->fds[fd].used ? &w->fds[fd] : NULL;
 }
 
+/* what each type of descriptor can do (wasmtime's sets): a directory holds path rights
+ * and passes file rights on; files, character devices and sockets hold only fd rights */
+#define RIGHTS_FILE \
+    (R_FD_DATASYNC | R_FD_READ | R_FD_SEEK | R_FD_FDSTAT_SET_FLAGS | R_FD_SYNC | R_FD_TELL | R_FD_WRITE | \
+     R_FD_ADVISE | R_FD_ALLOCATE | R_FD_FILESTAT_GET | R_FD_FILESTAT_SET_SIZE | R_FD_FILESTAT_SET_TIMES | \
+     R_POLL_FD_READWRITE)
+#define RIGHTS_DIR \
+    (R_FD_FDSTAT_SET_FLAGS | R_FD_SYNC | R_FD_ADVISE | R_PATH_CREATE_DIRECTORY | R_PATH_CREATE_FILE | \
+     R_PATH_LINK_SOURCE | R_PATH_LINK_TARGET | R_PATH_OPEN | R_FD_READDIR | R_PATH_READLINK | \
+     R_PATH_RENAME_SOURCE | R_PATH_RENAME_TARGET | R_PATH_FILESTAT_GET | R_PATH_FILESTAT_SET_TIMES | \
+     R_FD_FILESTAT_GET | R_FD_FILESTAT_SET_TIMES | R_PATH_SYMLINK | R_PATH_REMOVE_DIRECTORY | \
+     R_PATH_UNLINK_FILE | R_POLL_FD_READWRITE)
+#define RIGHTS_TTY (R_FD_READ | R_FD_FDSTAT_SET_FLAGS | R_FD_WRITE | R_FD_FILESTAT_GET | R_POLL_FD_READWRITE)
+#define RIGHTS_SOCK (RIGHTS_TTY | R_SOCK_SHUTDOWN)
+
+uint64_t wasi_type_rights(uint8_t type, int listener)
+{
+    switch (type) {
+    case FT_DIR: return RIGHTS_DIR;
+    case FT_CHAR: return RIGHTS_TTY;
+    case FT_STREAM: case FT_DGRAM: return RIGHTS_SOCK | (listener ? R_SOCK_ACCEPT : 0);
+    default: return RIGHTS_FILE;
+    }
+}
+
+uint64_t wasi_type_inherit(uint8_t type) { return type == FT_DIR ? RIGHTS_DIR | RIGHTS_FILE : 0; }
+
+struct wfd *wasi_fd_rights(wasi_ctx *w, uint32_t fd, uint64_t rights, uint32_t *err)
+{
+    struct wfd *f = wasi_fd(w, fd);
+    if (!f || (f->base & rights) != rights) {
+        *err = WE_BADF;
+        return NULL;
+    }
+    return f;
+}
+
 int wasi_fd_add(wasi_ctx *w, int host, uint8_t type, int own)
 {
     uint32_t i = 0;
@@ -98,7 +135,7 @@ int wasi_fd_add(wasi_ctx *w, int host, uint8_t type, int own)
         w->fds = n;
         w->nfds += 8;
     }
-    w->fds[i] = (struct wfd){1, host, own, type, NULL, 0};
+    w->fds[i] = (struct wfd){1, host, own, type, NULL, 0, wasi_type_rights(type, 0), wasi_type_inherit(type), 0};
     return (int)i;
 }
 
@@ -164,8 +201,10 @@ int wasi_preopen_dir(wasi_ctx *w, const char *host, const char *guest)
 int wasi_preopen_socket(wasi_ctx *w, int host_fd)
 {
     int g = wasi_fd_add(w, host_fd, FT_STREAM, 1);
-    if (g >= 0)
+    if (g >= 0) {
         w->fds[g].listener = 1;
+        w->fds[g].base = wasi_type_rights(FT_STREAM, 1);
+    }
     return g;
 }
 

@@ -19,6 +19,8 @@
 
 /* ---- instruction groups ---- */
 
+static bool fold_f64_load(struct cc *c, int o, struct sv a, struct sv b, struct sv d);
+
 static void unop(struct cc *c, int o, uint8_t in, uint8_t out)
 {
     struct sv a = wc_popt(c, in);
@@ -46,7 +48,7 @@ static void binop(struct cc *c, int o, uint8_t in, uint8_t out)
     struct sv b = wc_popt(c, in);
     struct sv a = wc_popt(c, in);
     struct sv d = wc_push(c, out);
-    if (!live(c))
+    if (!live(c) || fold_f64_load(c, o, a, b, d))
         return;
     /* right operand is the constant just emitted into its own temp: fold it */
     bool bk = c->kend == c->len && b.slot == c->kslot && b.slot == tslot(c, c->h) && a.slot != b.slot;
@@ -114,23 +116,46 @@ static void load(struct cc *c, int o, uint32_t natural, uint8_t t)
         wc_w(c, off);
         return;
     }
-    if (c->aend == c->len && a.slot == c->adst && a.slot == tslot(c, c->h - 1)) {
-        /* the address is "base + imm" computed just before: fold it into the load */
+    bool folded = c->aend == c->len && a.slot == c->adst && a.slot == tslot(c, c->h - 1);
+    uint32_t base = folded ? c->abase : a.slot, imm = folded ? c->aimm : 0;
+    if (folded) /* the address is "base + imm" computed just before: fold it into the load */
         c->len = c->apos;
-        c->aend = NOIDX;
-        wc_op(c, OP_LD32A + (o - OP_LD32));
-        wc_w(c, d.slot);
-        wc_produced(c, c->len - 1);
-        wc_w(c, c->abase);
-        wc_w(c, c->aimm);
-        wc_w(c, off);
-        return;
+    c->aend = NOIDX;
+    uint32_t start = c->len;
+    wc_op(c, folded ? OP_LD32A + (o - OP_LD32) : o);
+    wc_w(c, d.slot);
+    wc_produced(c, c->len - 1);
+    wc_w(c, base);
+    if (folded)
+        wc_w(c, imm);
+    wc_w(c, off);
+    if (t == WASM_F64) { /* f64 arithmetic right after may take this load as its operand */
+        c->lpos = start;
+        c->lend = c->len;
+        c->ldst = d.slot;
+        c->lbase = base;
+        c->limm = imm;
+        c->loff = off;
     }
-    wc_op(c, o);
+}
+
+/* "f64.load; f64.add/sub/mul/div" with the loaded value as the right operand: one
+ * instruction that reads memory itself (d a base imm off), as numeric loops do */
+static bool fold_f64_load(struct cc *c, int o, struct sv a, struct sv b, struct sv d)
+{
+    if (o < OP_F64_ADD || o > OP_F64_DIV || c->lend != c->len || b.slot != c->ldst ||
+        b.slot != tslot(c, c->h) || a.slot == b.slot)
+        return false;
+    c->len = c->lpos;
+    c->lend = NOIDX;
+    wc_op(c, OP_F64_ADDM + (o - OP_F64_ADD));
     wc_w(c, d.slot);
     wc_produced(c, c->len - 1);
     wc_w(c, a.slot);
-    wc_w(c, off);
+    wc_w(c, c->lbase);
+    wc_w(c, c->limm);
+    wc_w(c, c->loff);
+    return true;
 }
 
 static void store(struct cc *c, int o, uint32_t natural, uint8_t t)
@@ -288,6 +313,14 @@ static void local_set(struct cc *c, uint32_t x, bool tee)
         FAIL("unknown local %u", x);
     uint32_t xs = c->ls[x];
     struct sv v = wc_popt(c, c->lt[x]);
+    if (live(c) && c->zero_live && c->zero[x] && !tee && c->kend == c->len && v.slot == c->kslot &&
+        v.slot == tslot(c, c->h) && c->kval == 0) {
+        /* "const 0; local.set x" before any loop, x untouched since ENTER zeroed it */
+        c->len = c->kpos;
+        c->kend = c->lastend = NOIDX;
+        return;
+    }
+    c->zero[x] = false;
     if (live(c) && v.slot != xs) {
         bool moved = wc_flush_local(c, xs);
         /* retarget the producer if it wrote exactly this temp and nothing came between */
@@ -347,6 +380,8 @@ static void body(struct cc *c)
             wc_label(c);
             wc_push_ctl(c, o == 0x02 ? K_BLOCK : K_LOOP, np, pt, nr, rt);
             top(c)->pc = c->len;
+            if (o == 0x03)
+                c->zero_live = false; /* a back edge may bring locals changed later */
             if (o == 0x03 && m->fuel && live(c))
                 wc_op(c, OP_FUEL);
             break;
@@ -783,7 +818,7 @@ void wasm__compile(struct rd *r, wasm_module *m, uint32_t fidx, struct wcode *ou
     c->r = r;
     c->m = m;
     c->H = wasm__handlers();
-    c->lastend = c->kend = c->cmpend = c->aend = NOIDX;
+    c->lastend = c->kend = c->cmpend = c->aend = c->lend = NOIDX;
     const wasm_functype *ft = &m->types[m->functype[fidx]];
 
     /* locals: params, then the declared groups */
@@ -792,6 +827,7 @@ void wasm__compile(struct rd *r, wasm_module *m, uint32_t fidx, struct wcode *ou
     if (setjmp(jb)) {
         free(c->lt);
         free(c->ls);
+        free(c->zero);
         free(c->st);
         free(c->cs);
         free(c->code);
@@ -813,8 +849,12 @@ void wasm__compile(struct rd *r, wasm_module *m, uint32_t fidx, struct wcode *ou
     c->nlocals = (uint32_t)total;
     c->lt = malloc(total ? total : 1);
     c->ls = malloc((total ? total : 1) * sizeof *c->ls);
-    if (!c->lt || !c->ls)
+    c->zero = calloc(total ? total : 1, 1);
+    if (!c->lt || !c->ls || !c->zero)
         FAIL("out of memory");
+    for (uint64_t i = ft->np; i < total; i++)
+        c->zero[i] = true; /* ENTER zeroes declared locals */
+    c->zero_live = true;
     memcpy(c->lt, ft->t, ft->np);
     r->p = save;
     for (uint32_t i = 0, k = ft->np; i < ngroups; i++) {
@@ -850,6 +890,7 @@ void wasm__compile(struct rd *r, wasm_module *m, uint32_t fidx, struct wcode *ou
     out->len = c->len;
     free(c->lt);
     free(c->ls);
+    free(c->zero);
     free(c->st);
     free(c->cs);
     r->jb = outer;

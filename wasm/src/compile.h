@@ -54,6 +54,9 @@ struct cc {
     uint32_t cmpstart, cmpend, cmpdst, cmpa, cmpb, cmpimm;
     int cmpop; /* OP_I32_EQ.. or -1; cmpb is NOIDX when the right side is cmpimm */
     uint32_t apos, aend, adst, abase, aimm; /* the last I32_ADDI, for address folding */
+    uint32_t lpos, lend, ldst, lbase, limm, loff; /* the last f64 load, for folding into f64 arithmetic */
+    bool *zero;     /* declared locals still holding their initial zero (until the first loop) */
+    bool zero_live; /* no loop header yet: a back edge could not have changed them */
 };
 
 extern const uint8_t wc_vt_one[7]; /* the value types that fit in one byte */

@@ -40,6 +40,7 @@ void wc_label(struct cc *c)
     c->kend = NOIDX;
     c->cmpend = NOIDX;
     c->aend = NOIDX;
+    c->lend = NOIDX;
 }
 
 void wc_resolve(struct cc *c, uint32_t chain, uint32_t target)

@@ -697,6 +697,21 @@ dispatch:
     B(I32_ROTLI, SET32(D, rotl32(I32(A), IMM)))
     B(I32_ROTRI, SET32(D, rotr32(I32(A), IMM)))
 
+    /* f64 arithmetic on a loaded right operand: d a base imm offset */
+#define FOPM(name, op) \
+    CASE(name) { \
+        double x_; \
+        EAA(ip[3], ip[4], ip[5], 8) \
+        memcpy(&x_, mb + ea_, 8); \
+        PUTF64(fp + ip[1], F64(fp + ip[2]) op x_); \
+        ip += 6; \
+        NEXT(); \
+    }
+    FOPM(F64_ADDM, +)
+    FOPM(F64_SUBM, -)
+    FOPM(F64_MULM, *)
+    FOPM(F64_DIVM, /)
+
     /* compare and branch: a b target */
 #define CB(name, cond) CASE(name) { ip = (cond) ? cb + ip[3] : ip + 4; NEXT(); }
     CB(BR_I32_EQ, I32(ip[1]) == I32(ip[2]))

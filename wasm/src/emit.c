@@ -171,6 +171,8 @@ int wc_imm_form(int o, uint64_t v, uint32_t *imm)
     case OP_I32_MUL: return OP_I32_MULI;
     case OP_I32_ROTL: return OP_I32_ROTLI;
     case OP_I32_ROTR: return OP_I32_ROTRI;
+    case OP_I32_DIV_U: return (uint32_t)v ? OP_I32_DIV_UI : -1; /* by 0 keeps its trap */
+    case OP_I32_REM_U: return (uint32_t)v ? OP_I32_REM_UI : -1;
     case OP_I64_ADD: return fits ? OP_I64_ADDI : -1;
     case OP_I64_SUB: *imm = (uint32_t)-(uint32_t)v; return fits && (int64_t)v != INT32_MIN ? OP_I64_ADDI : -1;
     case OP_I64_AND: return fits ? OP_I64_ANDI : -1;

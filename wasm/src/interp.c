@@ -696,6 +696,8 @@ dispatch:
     B(I64_ANDI, SET64(D, I64(A) & (uint64_t)(int64_t)(int32_t)IMM))
     B(I32_ROTLI, SET32(D, rotl32(I32(A), IMM)))
     B(I32_ROTRI, SET32(D, rotr32(I32(A), IMM)))
+    B(I32_DIV_UI, SET32(D, I32(A) / IMM))
+    B(I32_REM_UI, SET32(D, I32(A) % IMM))
 
     /* f64 arithmetic on a loaded right operand: d a base imm offset */
 #define FOPM(name, op) \

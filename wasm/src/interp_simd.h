@@ -48,6 +48,35 @@
     VSTORELANE(V128_STORE32_LANE, 4)
     VSTORELANE(V128_STORE64_LANE, 8)
 
+    /* ---- in the loop: plain lane arithmetic and lane moves (kinds *_I) ---- */
+#define VIN2(name, T, expr) \
+    CASE(name) { T a_, b_; memcpy(&a_, fp + ip[2], 16); memcpy(&b_, fp + ip[3], 16); a_ = (expr); \
+                 memcpy(fp + ip[1], &a_, 16); ip += 4; NEXT(); }
+    VIN2(V128_AND, u8x16, a_ & b_) VIN2(V128_ANDNOT, u8x16, a_ & ~b_)
+    VIN2(V128_OR, u8x16, a_ | b_) VIN2(V128_XOR, u8x16, a_ ^ b_)
+    VIN2(I8X16_ADD, u8x16, a_ + b_) VIN2(I8X16_SUB, u8x16, a_ - b_)
+    VIN2(I16X8_ADD, u16x8, a_ + b_) VIN2(I16X8_SUB, u16x8, a_ - b_) VIN2(I16X8_MUL, u16x8, a_ * b_)
+    VIN2(I32X4_ADD, u32x4, a_ + b_) VIN2(I32X4_SUB, u32x4, a_ - b_) VIN2(I32X4_MUL, u32x4, a_ * b_)
+    VIN2(I64X2_ADD, u64x2, a_ + b_) VIN2(I64X2_SUB, u64x2, a_ - b_)
+    VIN2(F32X4_ADD, f32x4, a_ + b_) VIN2(F32X4_SUB, f32x4, a_ - b_)
+    VIN2(F32X4_MUL, f32x4, a_ * b_) VIN2(F32X4_DIV, f32x4, a_ / b_)
+    VIN2(F64X2_ADD, f64x2, a_ + b_) VIN2(F64X2_SUB, f64x2, a_ - b_)
+    VIN2(F64X2_MUL, f64x2, a_ * b_) VIN2(F64X2_DIV, f64x2, a_ / b_)
+    CASE(V128_CONST) { memcpy(fp + ip[1], ip + 2, 16); ip += 6; NEXT(); }
+/* replace and splat build the vector in registers and store it whole: a 16-byte load
+ * of a value just written as smaller pieces cannot be forwarded from the store buffer */
+#define VLANE32(ext, rep, spl) \
+    CASE(ext) { uint32_t x_; memcpy(&x_, (const uint8_t *)(fp + ip[2]) + 4 * ip[3], 4); fp[ip[1]] = x_; \
+                ip += 4; NEXT(); } \
+    CASE(rep) { u32x4 v_, idx_ = {0, 1, 2, 3}; memcpy(&v_, fp + ip[2], 16); \
+                u32x4 m_ = (u32x4)(idx_ == ip[4]); \
+                v_ = (v_ & ~m_) | (((u32x4){0, 0, 0, 0} + (uint32_t)fp[ip[3]]) & m_); \
+                memcpy(fp + ip[1], &v_, 16); ip += 5; NEXT(); } \
+    CASE(spl) { u32x4 v_ = (u32x4){0, 0, 0, 0} + (uint32_t)fp[ip[2]]; memcpy(fp + ip[1], &v_, 16); \
+                ip += 3; NEXT(); }
+    VLANE32(I32X4_EXTRACT_LANE, I32X4_REPLACE_LANE, I32X4_SPLAT)
+    VLANE32(F32X4_EXTRACT_LANE, F32X4_REPLACE_LANE, F32X4_SPLAT)
+
     /* ---- everything else: one call, then the next instruction ---- */
 #define SIMD_H_SK_LOAD(n)
 #define SIMD_H_SK_STORE(n)
@@ -64,6 +93,11 @@
 #define SIMD_H_SK_TERN(n) SIMD_H_CALL(n, SK_TERN_W)
 #define SIMD_H_SK_TEST(n) SIMD_H_CALL(n, SK_TEST_W)
 #define SIMD_H_SK_SHIFT(n) SIMD_H_CALL(n, SK_SHIFT_W)
+#define SIMD_H_SK_CONST_I(n)
+#define SIMD_H_SK_SPLAT_I(n)
+#define SIMD_H_SK_EXTR_I(n)
+#define SIMD_H_SK_REPL_I(n)
+#define SIMD_H_SK_BIN_I(n)
 #define S(n, sub, kind, arg) SIMD_H_##kind(n)
     WASM_SIMD_OPS(S)
 #undef S

@@ -109,6 +109,7 @@
     X(I32_ADDI, 4) X(I64_ADDI, 4) X(I32_ANDI, 4) X(I32_SHLI, 4) X(I32_SHR_UI, 4)          \
     X(I32_SHR_SI, 4) X(I32_XORI, 4) X(I32_ORI, 4) X(I32_MULI, 4) X(I64_SHLI, 4)           \
     X(I64_SHR_UI, 4) X(I64_ANDI, 4) X(I32_ROTLI, 4) X(I32_ROTRI, 4)                       \
+    X(I32_DIV_UI, 4) X(I32_REM_UI, 4) /* imm != 0: no trap possible */                   \
     /* f64 arithmetic whose right operand is loaded from (base + imm) mod 2^32 + offset:  \
        d a base imm offset (OP_F64_ADD.. order) */                                        \
     X(F64_ADDM, 6) X(F64_SUBM, 6) X(F64_MULM, 6) X(F64_DIVM, 6)                           \

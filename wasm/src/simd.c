@@ -8,12 +8,22 @@
 #include "compile.h"
 
 enum { SK_LOAD, SK_STORE, SK_LLANE, SK_SLANE, SK_CONST, SK_SHUF, SK_SPLAT, SK_EXTR, SK_REPL,
-       SK_UN, SK_BIN, SK_TERN, SK_TEST, SK_SHIFT };
+       SK_UN, SK_BIN, SK_TERN, SK_TEST, SK_SHIFT,
+       /* the same shapes, handled inside the interpreter loop (simd_ops.h) */
+       SK_CONST_I, SK_SPLAT_I, SK_EXTR_I, SK_REPL_I, SK_BIN_I };
 
 struct sdesc {
     uint16_t op; /* 0: no such instruction */
     uint8_t kind, arg;
 };
+
+/* the shape of an inline kind is its plain kind's */
+static uint8_t shape_kind(uint8_t k)
+{
+    static const uint8_t plain[] = {[SK_CONST_I] = SK_CONST, [SK_SPLAT_I] = SK_SPLAT, [SK_EXTR_I] = SK_EXTR,
+                                    [SK_REPL_I] = SK_REPL, [SK_BIN_I] = SK_BIN};
+    return k >= SK_CONST_I ? plain[k] : k;
+}
 
 static const struct sdesc desc[256] = {
 #define S(n, sub, kind, arg) [sub] = {OP_##n, kind, arg},
@@ -167,10 +177,12 @@ static void arith_op(struct cc *c, const struct sdesc *s)
 void wc_simd(struct cc *c)
 {
     uint32_t sub = wasm__u32(c->r);
-    const struct sdesc *s = sub < 256 ? &desc[sub] : NULL;
+    const struct sdesc *d = sub < 256 ? &desc[sub] : NULL;
     c->m->features |= WASM_FEATURE_SIMD;
-    if (!s || !s->op)
+    if (!d || !d->op)
         FAIL("illegal opcode 0xfd 0x%x", sub);
+    struct sdesc shape = {d->op, shape_kind(d->kind), d->arg};
+    const struct sdesc *s = &shape;
     switch (s->kind) {
     case SK_LOAD: case SK_STORE: mem_op(c, s); break;
     case SK_LLANE: case SK_SLANE: lane_mem_op(c, s); break;

@@ -2,6 +2,7 @@
  * handler for such an instruction (interp_simd.h) calls its function here with the
  * frame and the instruction's words (layouts in simd_ops.h), then moves on.
  *
+ * (The plain lane arithmetic and lane moves are in the loop itself: interp_simd.h.)
  * Every function reads its operands into locals before writing its result (a result may
  * reuse an operand's slot).  Vector-extension code is used where the lane rule is the
  * hardware's; the rest loops over lanes (the compiler vectorises what it can). */
@@ -22,12 +23,15 @@
 #define LANES(n, e) for (int i = 0; i < (int)(n); i++) { e; }
 
 /* ---- constants, shuffles, lanes ---- */
-FN(V128_CONST) { memcpy(fp + ip[1], ip + 2, 16); }
+/* lane indices were checked (< 32) at load: index a and b laid end to end */
 FN(I8X16_SHUFFLE)
 {
-    v128 a = vget(fp + ip[2]), b = vget(fp + ip[3]), r;
+    uint8_t ab[32];
+    v128 r;
+    memcpy(ab, fp + ip[2], 16);
+    memcpy(ab + 16, fp + ip[3], 16);
     const uint8_t *l = (const uint8_t *)(ip + 4);
-    LANES(16, r.u8[i] = l[i] < 16 ? a.u8[l[i]] : b.u8[l[i] - 16])
+    LANES(16, r.u8[i] = ab[l[i]])
     vput(fp + ip[1], r);
 }
 V2(I8X16_SWIZZLE, LANES(16, r.u8[i] = b.u8[i] < 16 ? a.u8[b.u8[i]] : 0))
@@ -35,26 +39,20 @@ V2(I8X16_SWIZZLE, LANES(16, r.u8[i] = b.u8[i] < 16 ? a.u8[b.u8[i]] : 0))
     FN(name) { T x_ = (T)fp[ip[2]]; v128 r; LANES(16 / sizeof(T), r.F[i] = x_) vput(fp + ip[1], r); }
 VSPLAT(I8X16_SPLAT, uint8_t, u8)
 VSPLAT(I16X8_SPLAT, uint16_t, u16)
-VSPLAT(I32X4_SPLAT, uint32_t, u32)
 VSPLAT(I64X2_SPLAT, uint64_t, u64)
-VSPLAT(F32X4_SPLAT, uint32_t, u32)
 VSPLAT(F64X2_SPLAT, uint64_t, u64)
 #define VEXTRACT(name, expr) FN(name) { v128 a = vget(fp + ip[2]); fp[ip[1]] = (expr); }
 VEXTRACT(I8X16_EXTRACT_LANE_S, (uint32_t)(int32_t)a.s8[ip[3]])
 VEXTRACT(I8X16_EXTRACT_LANE_U, a.u8[ip[3]])
 VEXTRACT(I16X8_EXTRACT_LANE_S, (uint32_t)(int32_t)a.s16[ip[3]])
 VEXTRACT(I16X8_EXTRACT_LANE_U, a.u16[ip[3]])
-VEXTRACT(I32X4_EXTRACT_LANE, a.u32[ip[3]])
 VEXTRACT(I64X2_EXTRACT_LANE, a.u64[ip[3]])
-VEXTRACT(F32X4_EXTRACT_LANE, a.u32[ip[3]])
 VEXTRACT(F64X2_EXTRACT_LANE, a.u64[ip[3]])
 #define VREPLACE(name, T, F) \
     FN(name) { v128 a = vget(fp + ip[2]); a.F[ip[4]] = (T)fp[ip[3]]; vput(fp + ip[1], a); }
 VREPLACE(I8X16_REPLACE_LANE, uint8_t, u8)
 VREPLACE(I16X8_REPLACE_LANE, uint16_t, u16)
-VREPLACE(I32X4_REPLACE_LANE, uint32_t, u32)
 VREPLACE(I64X2_REPLACE_LANE, uint64_t, u64)
-VREPLACE(F32X4_REPLACE_LANE, uint32_t, u32)
 VREPLACE(F64X2_REPLACE_LANE, uint64_t, u64)
 
 /* ---- comparisons: all-ones lanes where true ---- */
@@ -76,10 +74,6 @@ VFCMP(F64X2, VF64)
 
 /* ---- bitwise ---- */
 V1(V128_NOT, r.v = ~a.v)
-V2(V128_AND, r.v = a.v & b.v)
-V2(V128_ANDNOT, r.v = a.v & ~b.v)
-V2(V128_OR, r.v = a.v | b.v)
-V2(V128_XOR, r.v = a.v ^ b.v)
 FN(V128_BITSELECT)
 {
     v128 a = vget(fp + ip[2]), b = vget(fp + ip[3]), m = vget(fp + ip[4]), r;
@@ -100,15 +94,11 @@ VALLTRUE(I64X2_ALL_TRUE, 2, u64) VBITMASK(I64X2_BITMASK, 2, s64)
     V1(P##_NEG, r.v = (u8x16)(-U_(a))) \
     VSH(P##_SHL, r.v = (u8x16)(U_(a) << (sh & (bits - 1)))) \
     VSH(P##_SHR_S, r.v = (u8x16)(S_(a) >> (sh & (bits - 1)))) \
-    VSH(P##_SHR_U, r.v = (u8x16)(U_(a) >> (sh & (bits - 1)))) \
-    V2(P##_ADD, r.v = (u8x16)(U_(a) + U_(b))) \
-    V2(P##_SUB, r.v = (u8x16)(U_(a) - U_(b)))
+    VSH(P##_SHR_U, r.v = (u8x16)(U_(a) >> (sh & (bits - 1))))
 VINT(I8X16, VU8, VS8, uint8_t, int8_t, 16, u8, s8, 8)
 VINT(I16X8, VU16, VS16, uint16_t, int16_t, 8, u16, s16, 16)
 VINT(I32X4, VU32, VS32, uint32_t, int32_t, 4, u32, s32, 32)
 VINT(I64X2, VU64, VS64, uint64_t, int64_t, 2, u64, s64, 64)
-V2(I16X8_MUL, r.v = (u8x16)(VU16(a) * VU16(b)))
-V2(I32X4_MUL, r.v = (u8x16)(VU32(a) * VU32(b)))
 V2(I64X2_MUL, r.v = (u8x16)(VU64(a) * VU64(b)))
 #define VMINMAX(P, S_, U_) \
     V2(P##_MIN_S, r.v = vsel((u8x16)(S_(a) < S_(b)), a.v, b.v)) \
@@ -156,10 +146,6 @@ V1(I32X4_EXTADD_PAIRWISE_I16X8_U, LANES(4, r.u32[i] = (uint32_t)a.u16[2 * i] + a
     V1(P##_ABS, r.v = (u8x16)(UF(a) & ~(SIGN))) \
     V1(P##_NEG, r.v = (u8x16)(UF(a) ^ (SIGN))) \
     V1(P##_SQRT, LANES(n, r.F[i] = sqrtf_(a.F[i]))) \
-    V2(P##_ADD, r.v = (u8x16)(VF_(a) + VF_(b))) \
-    V2(P##_SUB, r.v = (u8x16)(VF_(a) - VF_(b))) \
-    V2(P##_MUL, r.v = (u8x16)(VF_(a) * VF_(b))) \
-    V2(P##_DIV, r.v = (u8x16)(VF_(a) / VF_(b))) \
     V2(P##_MIN, LANES(n, r.F[i] = fmin(a.F[i], b.F[i]))) \
     V2(P##_MAX, LANES(n, r.F[i] = fmax(a.F[i], b.F[i]))) \
     V2(P##_PMIN, LANES(n, r.F[i] = pmin(a.F[i], b.F[i]))) \

@@ -39,8 +39,8 @@ int wasi_preopen_socket(wasi_ctx *w, int host_fd);
  * the first wasi_link call, which must be freed last, with a pthread waiter), and
  * "wasi" "thread-spawn" starts a thread with its own store and instance running
  * wasi_thread_start(tid, arg).  proc_exit or a trap on a spawned thread ends the
- * process (_exit) with its status (134 for a trap).  The fd table is not locked:
- * threads that open and close descriptors concurrently are not supported yet. */
+ * process (_exit) with its status (134 for a trap).  The fd table is shared by the
+ * threads: its entries never move, and additions, closes and renumbering are locked. */
 int wasi_link(wasi_ctx *w, wasm_store *s, wasm_linker *l, const wasm_module *m);
 /* whether a thread was spawned: then other threads may still be running, and the
  * embedder should end the process rather than free what they use */

@@ -82,8 +82,14 @@ uint8_t wasi_filetype(unsigned mode)
 
 struct wfd *wasi_fd(wasi_ctx *w, uint32_t fd)
 {
-    return fd < w->nfds && w->fds[fd].used ? &w->fds[fd] : NULL;
+    if (fd >= __atomic_load_n(&w->nfds, __ATOMIC_ACQUIRE))
+        return NULL;
+    struct wfd *f = &w->chunk[fd / WASI_FD_CHUNK][fd % WASI_FD_CHUNK];
+    return f->used ? f : NULL;
 }
+
+void wasi_fd_lock(wasi_ctx *w) { pthread_mutex_lock(&w->fdlock); }
+void wasi_fd_unlock(wasi_ctx *w) { pthread_mutex_unlock(&w->fdlock); }
 
 /* what each type of descriptor can do (wasmtime's sets): a directory holds path rights
  * and passes file rights on; files, character devices and sockets hold only fd rights */
@@ -122,20 +128,27 @@ struct wfd *wasi_fd_rights(wasi_ctx *w, uint32_t fd, uint64_t rights, uint32_t *
     return f;
 }
 
+/* the lowest free guest fd, as POSIX open does */
 int wasi_fd_add(wasi_ctx *w, int host, uint8_t type, int own)
 {
+    wasi_fd_lock(w);
     uint32_t i = 0;
-    while (i < w->nfds && w->fds[i].used)
+    while (i < w->nfds && w->chunk[i / WASI_FD_CHUNK][i % WASI_FD_CHUNK].used)
         i++;
     if (i == w->nfds) {
-        struct wfd *n = realloc(w->fds, (w->nfds + 8) * sizeof *n);
-        if (!n)
+        if (i == WASI_FD_CHUNK * WASI_FD_CHUNKS) {
+            wasi_fd_unlock(w);
+            return -EMFILE;
+        }
+        if (i % WASI_FD_CHUNK == 0 && !(w->chunk[i / WASI_FD_CHUNK] = calloc(WASI_FD_CHUNK, sizeof(struct wfd)))) {
+            wasi_fd_unlock(w);
             return -ENOMEM;
-        memset(n + w->nfds, 0, 8 * sizeof *n);
-        w->fds = n;
-        w->nfds += 8;
+        }
+        __atomic_store_n(&w->nfds, i + 1, __ATOMIC_RELEASE);
     }
-    w->fds[i] = (struct wfd){1, host, own, type, NULL, 0, wasi_type_rights(type, 0), wasi_type_inherit(type), 0};
+    w->chunk[i / WASI_FD_CHUNK][i % WASI_FD_CHUNK] =
+        (struct wfd){1, host, own, type, NULL, 0, wasi_type_rights(type, 0), wasi_type_inherit(type), 0};
+    wasi_fd_unlock(w);
     return (int)i;
 }
 
@@ -152,6 +165,7 @@ wasi_ctx *wasi_new(int argc, char *const *argv, int envc, char *const *envp)
     wasi_ctx *w = calloc(1, sizeof *w);
     if (!w)
         return NULL;
+    pthread_mutex_init(&w->fdlock, NULL);
     w->argc = argc;
     w->envc = envc;
     w->argv = copyv(argc, argv);
@@ -170,17 +184,20 @@ void wasi_free(wasi_ctx *w)
         return;
     wasi_threads_free(w);
     for (uint32_t i = 0; i < w->nfds; i++) {
-        if (w->fds[i].used && w->fds[i].own)
-            close(w->fds[i].host);
-        free(w->fds[i].preopen);
+        struct wfd *f = &w->chunk[i / WASI_FD_CHUNK][i % WASI_FD_CHUNK];
+        if (f->used && f->own)
+            close(f->host);
+        free(f->preopen);
     }
+    for (uint32_t k = 0; k < WASI_FD_CHUNKS; k++)
+        free(w->chunk[k]);
+    pthread_mutex_destroy(&w->fdlock);
     for (int i = 0; i < w->argc; i++)
         free(w->argv[i]);
     for (int i = 0; i < w->envc; i++)
         free(w->envp[i]);
     free(w->argv);
     free(w->envp);
-    free(w->fds);
     free(w);
 }
 
@@ -194,7 +211,7 @@ int wasi_preopen_dir(wasi_ctx *w, const char *host, const char *guest)
         close(fd);
         return g;
     }
-    w->fds[g].preopen = strdup(guest);
+    wasi_fd(w, (uint32_t)g)->preopen = strdup(guest);
     return g;
 }
 
@@ -202,8 +219,8 @@ int wasi_preopen_socket(wasi_ctx *w, int host_fd)
 {
     int g = wasi_fd_add(w, host_fd, FT_STREAM, 1);
     if (g >= 0) {
-        w->fds[g].listener = 1;
-        w->fds[g].base = wasi_type_rights(FT_STREAM, 1);
+        wasi_fd(w, (uint32_t)g)->listener = 1;
+        wasi_fd(w, (uint32_t)g)->base = wasi_type_rights(FT_STREAM, 1);
     }
     return g;
 }

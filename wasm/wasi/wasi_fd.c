@@ -114,10 +114,12 @@ wasm_trap_kind wasi_fd_close(wasm_caller *c, void *env, uint64_t *slots)
 {
     (void)c;
     GETFD(f, 0);
+    wasi_fd_lock(env);
     if (f->own)
         close(f->host);
     free(f->preopen);
     memset(f, 0, sizeof *f);
+    wasi_fd_unlock(env);
     RET(0);
 }
 
@@ -323,10 +325,12 @@ wasm_trap_kind wasi_fd_renumber(wasm_caller *c, void *env, uint64_t *slots)
         RET(WE_BADF);
     if (from == to)
         RET(0);
+    wasi_fd_lock(w);
     if (to->own)
         close(to->host);
     free(to->preopen);
     *to = *from;
     memset(from, 0, sizeof *from);
+    wasi_fd_unlock(w);
     RET(0);
 }

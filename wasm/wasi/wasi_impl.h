@@ -3,6 +3,7 @@
 #ifndef SKIFFWASI_IMPL_H
 #define SKIFFWASI_IMPL_H
 
+#include <pthread.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -50,11 +51,19 @@ struct wfd {
 uint64_t wasi_type_rights(uint8_t type, int listener);
 uint64_t wasi_type_inherit(uint8_t type);
 
+/* The fd table grows by chunks that never move, so a struct wfd pointer stays valid
+ * while other threads (wasi-threads) open descriptors; a mutex orders additions,
+ * renumbering and closing.  Using an fd while another thread closes it is the guest's
+ * race, as with POSIX descriptors. */
+#define WASI_FD_CHUNK 64
+#define WASI_FD_CHUNKS 64 /* at most 4096 guest fds */
+
 struct wasi_ctx {
     int argc, envc;
     char **argv, **envp;
-    struct wfd *fds;
-    uint32_t nfds;
+    struct wfd *chunk[WASI_FD_CHUNKS];
+    uint32_t nfds;           /* slots in use so far (published after their chunk) */
+    pthread_mutex_t fdlock;
     struct wasi_threads *th; /* wasi-threads state, once a module needs it */
 };
 
@@ -73,6 +82,8 @@ static inline uint32_t rd32(const uint8_t *p) { uint32_t v; memcpy(&v, p, 4); re
 static inline uint64_t rd64(const uint8_t *p) { uint64_t v; memcpy(&v, p, 8); return v; }
 
 struct wfd *wasi_fd(wasi_ctx *w, uint32_t fd);
+void wasi_fd_lock(wasi_ctx *w);
+void wasi_fd_unlock(wasi_ctx *w);
 /* fd with all of `rights`, or NULL with *err set (BADF: no such fd or a right missing) */
 struct wfd *wasi_fd_rights(wasi_ctx *w, uint32_t fd, uint64_t rights, uint32_t *err);
 int wasi_fd_add(wasi_ctx *w, int host, uint8_t type, int own);

@@ -15,6 +15,12 @@ clang -std=gnu11 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recove
 for f in address br_table call_indirect elem data memory_grow table binary simd_lane simd_address simd_load8_lane simd_bitwise simd_i16x8_arith2; do
     wast2json "$spec/$f.wast" -o "$tmp/seeds/$f.json" >/dev/null
 done
+# and modules of each post-2.0 proposal (the fuzz target loads with every proposal on)
+for p in threads/atomic:--enable-threads memory64/address64:--enable-memory64 multi-memory/load:--enable-multi-memory \
+         tail-call/return_call:--enable-tail-call extended-const/global:--enable-extended-const; do
+    f=${p%%:*}
+    wast2json "${p#*:}" "$spec/proposals/$f.wast" -o "$tmp/seeds/$(echo "$f" | tr / -).json" >/dev/null
+done
 cp "$tmp"/seeds/*.wasm "$tmp/corpus/"
 st=0
 "$tmp/fuzz_load" -artifact_prefix="$tmp/" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \

@@ -818,7 +818,7 @@ void wasm__compile(struct rd *r, wasm_module *m, uint32_t fidx, struct wcode *ou
     c->r = r;
     c->m = m;
     c->H = wasm__handlers();
-    c->lastend = c->kend = c->cmpend = c->aend = c->lend = NOIDX;
+    c->lastend = c->kend = c->cmpend = c->aend = c->lend = c->copyend = NOIDX;
     const wasm_functype *ft = &m->types[m->functype[fidx]];
 
     /* locals: params, then the declared groups */

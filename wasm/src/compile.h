@@ -55,6 +55,7 @@ struct cc {
     int cmpop; /* OP_I32_EQ.. or -1; cmpb is NOIDX when the right side is cmpimm */
     uint32_t apos, aend, adst, abase, aimm; /* the last I32_ADDI, for address folding */
     uint32_t lpos, lend, ldst, lbase, limm, loff; /* the last f64 load, for folding into f64 arithmetic */
+    uint32_t copypos, copyend; /* the last COPY/COPYS, which the next copy may join */
     bool *zero;     /* declared locals still holding their initial zero (until the first loop) */
     bool zero_live; /* no loop header yet: a back edge could not have changed them */
 };

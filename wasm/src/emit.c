@@ -41,6 +41,7 @@ void wc_label(struct cc *c)
     c->cmpend = NOIDX;
     c->aend = NOIDX;
     c->lend = NOIDX;
+    c->copyend = NOIDX;
 }
 
 void wc_resolve(struct cc *c, uint32_t chain, uint32_t target)
@@ -52,12 +53,34 @@ void wc_resolve(struct cc *c, uint32_t chain, uint32_t target)
     }
 }
 
-/* copy one value of type t (one slot, or two for a v128) */
+/* copy one value of type t (one slot, or two for a v128).  Copies in a row (the
+ * register rotation of an unrolled hash round: "local.get b; local.set a; local.get c;
+ * local.set b ...") become one COPYS, done in order, so one dispatch serves them all. */
 void wc_copy(struct cc *c, uint8_t t, uint32_t dst, uint32_t src)
 {
+    if (wasm__width(t) == 1 && c->copyend == c->len) {
+        uint32_t *p = c->code + c->copypos;
+        if (p[0] == (uint32_t)c->H[OP_COPY]) { /* H d s -> H 1 d s, then append */
+            wc_w(c, 0);
+            p = c->code + c->copypos;
+            p[3] = p[2];
+            p[2] = p[1];
+            p[1] = 1;
+            p[0] = (uint32_t)c->H[OP_COPYS];
+        }
+        p[1]++;
+        wc_w(c, dst);
+        wc_w(c, src);
+        c->copyend = c->len;
+        return;
+    }
     wc_op(c, wasm__width(t) == 2 ? OP_COPY2 : OP_COPY);
     wc_w(c, dst);
     wc_w(c, src);
+    if (wasm__width(t) == 1) {
+        c->copypos = c->opstart;
+        c->copyend = c->len;
+    }
 }
 
 /* copy deferred local references into their own slots (before control flow or calls) */

@@ -280,6 +280,13 @@ dispatch:
     }
     CASE(COPY) { fp[ip[1]] = fp[ip[2]]; ip += 3; NEXT(); }
     CASE(COPYN) { memmove(fp + ip[1], fp + ip[2], (size_t)ip[3] * 8); ip += 4; NEXT(); }
+    CASE(COPYS) {
+        const uint32_t *p = ip + 2, *end = p + 2 * ip[1];
+        for (; p < end; p += 2)
+            fp[p[0]] = fp[p[1]];
+        ip = end;
+        NEXT();
+    }
     CASE(COPY2) { uint64_t lo = fp[ip[2]], hi = fp[ip[2] + 1]; fp[ip[1]] = lo; fp[ip[1] + 1] = hi; ip += 3; NEXT(); }
     CASE(CONST32) { fp[ip[1]] = ip[2]; ip += 3; NEXT(); }
     CASE(CONST64) { fp[ip[1]] = (uint64_t)ip[2] | (uint64_t)ip[3] << 32; ip += 4; NEXT(); }

@@ -28,6 +28,7 @@
     X(COPY, 3)         /* d s */                                                          \
     X(COPYN, 4)        /* d s n (ascending, d < s) */                                     \
     X(COPY2, 3)        /* d s: two slots (a v128) */                                      \
+    X(COPYS, 2)        /* n, then n pairs d s copied in order (variable length: emit.c) */ \
     X(SELECT2, 5)      /* d a b cond: v128 */                                             \
     X(GLOBAL_GET2, 3)  /* d idx: v128 */                                                  \
     X(GLOBAL_SET2, 3)  /* idx s: v128 */                                                  \

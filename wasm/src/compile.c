@@ -19,6 +19,8 @@
 
 /* ---- instruction groups ---- */
 
+static bool fold_f64_load(struct cc *c, int o, struct sv a, struct sv b, struct sv d);
+
 static void unop(struct cc *c, int o, uint8_t in, uint8_t out)
 {
     struct sv a = wc_popt(c, in);
@@ -46,7 +48,7 @@ static void binop(struct cc *c, int o, uint8_t in, uint8_t out)
     struct sv b = wc_popt(c, in);
     struct sv a = wc_popt(c, in);
     struct sv d = wc_push(c, out);
-    if (!live(c))
+    if (!live(c) || fold_f64_load(c, o, a, b, d))
         return;
     /* right operand is the constant just emitted into its own temp: fold it */
     bool bk = c->kend == c->len && b.slot == c->kslot && b.slot == tslot(c, c->h) && a.slot != b.slot;
@@ -87,24 +89,21 @@ static void binop(struct cc *c, int o, uint8_t in, uint8_t out)
     }
 }
 
-static uint32_t memarg(struct cc *c, uint32_t natural)
-{
-    uint32_t align = wasm__u32(c->r);
-    uint32_t off = wasm__u32(c->r);
-    if (c->m->nmems == 0)
-        FAIL("unknown memory 0");
-    if (align >= 32 || (1u << align) > natural)
-        FAIL("alignment must not be larger than natural");
-    return off;
-}
-
 static void load(struct cc *c, int o, uint32_t natural, uint8_t t)
 {
-    uint32_t off = memarg(c, natural);
-    struct sv a = wc_popt(c, WASM_I32);
+    struct memarg ma;
+    wc_memarg(c, natural, false, &ma);
+    uint32_t off = (uint32_t)ma.off;
+    struct sv a = wc_popt(c, ma.is64 ? WASM_I64 : WASM_I32);
     struct sv d = wc_push(c, t);
     if (!live(c))
         return;
+    if (wc_mem_slow(&ma)) { /* another memory or memory64: no address folding */
+        wc_mem_pre(c, &ma, a.slot);
+        wc_op(c, o); wc_w(c, d.slot); wc_produced(c, c->len - 1); wc_w(c, a.slot); wc_w(c, off);
+        wc_mem_post(c, &ma);
+        return;
+    }
     if (c->kend == c->len && a.slot == c->kslot && a.slot == tslot(c, c->h - 1)) {
         /* the address is the constant just emitted: load from a fixed address */
         uint32_t addr = (uint32_t)c->kval;
@@ -117,32 +116,63 @@ static void load(struct cc *c, int o, uint32_t natural, uint8_t t)
         wc_w(c, off);
         return;
     }
-    if (c->aend == c->len && a.slot == c->adst && a.slot == tslot(c, c->h - 1)) {
-        /* the address is "base + imm" computed just before: fold it into the load */
+    bool folded = c->aend == c->len && a.slot == c->adst && a.slot == tslot(c, c->h - 1);
+    uint32_t base = folded ? c->abase : a.slot, imm = folded ? c->aimm : 0;
+    if (folded) /* the address is "base + imm" computed just before: fold it into the load */
         c->len = c->apos;
-        c->aend = NOIDX;
-        wc_op(c, OP_LD32A + (o - OP_LD32));
-        wc_w(c, d.slot);
-        wc_produced(c, c->len - 1);
-        wc_w(c, c->abase);
-        wc_w(c, c->aimm);
-        wc_w(c, off);
-        return;
+    c->aend = NOIDX;
+    uint32_t start = c->len;
+    wc_op(c, folded ? OP_LD32A + (o - OP_LD32) : o);
+    wc_w(c, d.slot);
+    wc_produced(c, c->len - 1);
+    wc_w(c, base);
+    if (folded)
+        wc_w(c, imm);
+    wc_w(c, off);
+    if (t == WASM_F64) { /* f64 arithmetic right after may take this load as its operand */
+        c->lpos = start;
+        c->lend = c->len;
+        c->ldst = d.slot;
+        c->lbase = base;
+        c->limm = imm;
+        c->loff = off;
     }
-    wc_op(c, o);
+}
+
+/* "f64.load; f64.add/sub/mul/div" with the loaded value as the right operand: one
+ * instruction that reads memory itself (d a base imm off), as numeric loops do */
+static bool fold_f64_load(struct cc *c, int o, struct sv a, struct sv b, struct sv d)
+{
+    if (o < OP_F64_ADD || o > OP_F64_DIV || c->lend != c->len || b.slot != c->ldst ||
+        b.slot != tslot(c, c->h) || a.slot == b.slot)
+        return false;
+    c->len = c->lpos;
+    c->lend = NOIDX;
+    wc_op(c, OP_F64_ADDM + (o - OP_F64_ADD));
     wc_w(c, d.slot);
     wc_produced(c, c->len - 1);
     wc_w(c, a.slot);
-    wc_w(c, off);
+    wc_w(c, c->lbase);
+    wc_w(c, c->limm);
+    wc_w(c, c->loff);
+    return true;
 }
 
 static void store(struct cc *c, int o, uint32_t natural, uint8_t t)
 {
-    uint32_t off = memarg(c, natural);
+    struct memarg ma;
+    wc_memarg(c, natural, false, &ma);
+    uint32_t off = (uint32_t)ma.off;
     struct sv v = wc_popt(c, t);
-    struct sv a = wc_popt(c, WASM_I32);
+    struct sv a = wc_popt(c, ma.is64 ? WASM_I64 : WASM_I32);
     if (!live(c))
         return;
+    if (wc_mem_slow(&ma)) {
+        wc_mem_pre(c, &ma, a.slot);
+        wc_op(c, o); wc_w(c, a.slot); wc_w(c, v.slot); wc_w(c, off);
+        wc_mem_post(c, &ma);
+        return;
+    }
     if (c->aend == c->len && a.slot == c->adst && a.slot == tslot(c, c->h) && v.slot != a.slot) {
         c->len = c->apos;
         c->aend = NOIDX;
@@ -157,12 +187,6 @@ static void store(struct cc *c, int o, uint32_t natural, uint8_t t)
     wc_w(c, a.slot);
     wc_w(c, v.slot);
     wc_w(c, off);
-}
-
-static void need_mem(struct cc *c)
-{
-    if (c->m->nmems == 0)
-        FAIL("unknown memory 0");
 }
 
 static uint32_t table_idx(struct cc *c)
@@ -181,20 +205,22 @@ static uint32_t elem_idx(struct cc *c)
     return e;
 }
 
-static void zero_byte(struct cc *c)
-{
-    if (wasm__u8(c->r) != 0)
-        FAIL("zero byte expected");
-}
-
+/* call, call_indirect, and the tail-call forms (o = OP_RETURN_CALL..), which replace
+ * the caller's frame: their callee must return exactly the caller's result types */
 static void emit_call(struct cc *c, const wasm_functype *t, int o, uint32_t a1, uint32_t a2, bool indirect)
 {
+    bool tail = o == OP_RETURN_CALL || o == OP_RETURN_CALL_INDIRECT;
     wc_flush(c);
-    struct sv idx = {0, 0};
+    struct sv idx = {0, 0, 0};
     if (indirect)
         idx = wc_popt(c, WASM_I32);
     wc_popn(c, t->np, t->t);
     uint32_t argslot = tslot(c, c->h);
+    if (tail) {
+        const wasm_functype *self = &c->m->types[c->m->functype[c->cs[0].pc]];
+        if (self->nr != t->nr || memcmp(self->t + self->np, t->t + t->np, t->nr))
+            FAIL("type mismatch: tail call result types differ from the function's");
+    }
     if (live(c)) {
         wc_op(c, o);
         wc_w(c, a1);
@@ -203,6 +229,10 @@ static void emit_call(struct cc *c, const wasm_functype *t, int o, uint32_t a1, 
             wc_w(c, idx.slot);
         }
         wc_w(c, argslot);
+    }
+    if (tail) {
+        wc_set_unreachable(c);
+        return;
     }
     wc_pushn(c, t->nr, t->t + t->np);
     wc_label(c);
@@ -220,18 +250,9 @@ static void prefixed(struct cc *c)
     }
     struct sv a, b, d, n;
     switch (sub) {
-    case 8: { /* memory.init */
-        uint32_t seg = wasm__u32(c->r);
-        zero_byte(c);
-        need_mem(c);
-        if (!m->has_datacount)
-            FAIL("data count section required");
-        if (seg >= m->datacount)
-            FAIL("unknown data segment %u", seg);
-        n = wc_popt(c, WASM_I32); b = wc_popt(c, WASM_I32); a = wc_popt(c, WASM_I32);
-        if (live(c)) { wc_op(c, OP_MEMORY_INIT); wc_w(c, seg); wc_w(c, a.slot); wc_w(c, b.slot); wc_w(c, n.slot); }
+    case 8: case 10: case 11: /* memory.init, memory.copy, memory.fill */
+        wc_memory_bulk(c, sub);
         return;
-    }
     case 9: { /* data.drop */
         uint32_t seg = wasm__u32(c->r);
         if (!m->has_datacount)
@@ -241,16 +262,6 @@ static void prefixed(struct cc *c)
         if (live(c)) { wc_op(c, OP_DATA_DROP); wc_w(c, seg); }
         return;
     }
-    case 10: /* memory.copy */
-        zero_byte(c); zero_byte(c); need_mem(c);
-        n = wc_popt(c, WASM_I32); b = wc_popt(c, WASM_I32); a = wc_popt(c, WASM_I32);
-        if (live(c)) { wc_op(c, OP_MEMORY_COPY); wc_w(c, a.slot); wc_w(c, b.slot); wc_w(c, n.slot); }
-        return;
-    case 11: /* memory.fill */
-        zero_byte(c); need_mem(c);
-        n = wc_popt(c, WASM_I32); b = wc_popt(c, WASM_I32); a = wc_popt(c, WASM_I32);
-        if (live(c)) { wc_op(c, OP_MEMORY_FILL); wc_w(c, a.slot); wc_w(c, b.slot); wc_w(c, n.slot); }
-        return;
     case 12: { /* table.init elem table */
         uint32_t e = elem_idx(c), t = table_idx(c);
         if (m->elems[e].type != m->tables[t].elem)
@@ -300,22 +311,28 @@ static void local_set(struct cc *c, uint32_t x, bool tee)
 {
     if (x >= c->nlocals)
         FAIL("unknown local %u", x);
+    uint32_t xs = c->ls[x];
     struct sv v = wc_popt(c, c->lt[x]);
-    if (live(c) && v.slot != x) {
-        bool moved = wc_flush_local(c, x);
+    if (live(c) && c->zero_live && c->zero[x] && !tee && c->kend == c->len && v.slot == c->kslot &&
+        v.slot == tslot(c, c->h) && c->kval == 0) {
+        /* "const 0; local.set x" before any loop, x untouched since ENTER zeroed it */
+        c->len = c->kpos;
+        c->kend = c->lastend = NOIDX;
+        return;
+    }
+    c->zero[x] = false;
+    if (live(c) && v.slot != xs) {
+        bool moved = wc_flush_local(c, xs);
         /* retarget the producer if it wrote exactly this temp and nothing came between */
-        if (!moved && c->lastend == c->len && v.slot == tslot(c, c->h) && c->code[c->lastdst] == v.slot) {
-            c->code[c->lastdst] = x;
-        } else {
-            wc_op(c, OP_COPY);
-            wc_w(c, x);
-            wc_w(c, v.slot);
-        }
+        if (!moved && c->lastend == c->len && v.slot == tslot(c, c->h) && c->code[c->lastdst] == v.slot)
+            c->code[c->lastdst] = xs;
+        else
+            wc_copy(c, c->lt[x], xs, v.slot);
         c->lastend = NOIDX;
     }
     if (tee) {
         wc_push(c, c->lt[x]);
-        c->st[c->h - 1].slot = x;
+        c->st[c->h - 1].slot = xs;
     }
 }
 
@@ -363,6 +380,8 @@ static void body(struct cc *c)
             wc_label(c);
             wc_push_ctl(c, o == 0x02 ? K_BLOCK : K_LOOP, np, pt, nr, rt);
             top(c)->pc = c->len;
+            if (o == 0x03)
+                c->zero_live = false; /* a back edge may bring locals changed later */
             if (o == 0x03 && m->fuel && live(c))
                 wc_op(c, OP_FUEL);
             break;
@@ -544,7 +563,16 @@ static void body(struct cc *c)
             emit_call(c, &m->types[m->functype[f]], OP_CALL, f, 0, false);
             break;
         }
-        case 0x11: { /* call_indirect */
+        case 0x12: { /* return_call (tail-call proposal) */
+            uint32_t f = wasm__u32(r);
+            if (f >= m->nfuncs)
+                FAIL("unknown function %u", f);
+            m->features |= WASM_FEATURE_TAIL_CALL;
+            emit_call(c, &m->types[m->functype[f]], OP_RETURN_CALL, f, 0, false);
+            break;
+        }
+        case 0x11: case 0x13: { /* call_indirect, return_call_indirect */
+            bool tail = o == 0x13;
             uint32_t t = wasm__u32(r);
             uint32_t tab = wasm__u32(r);
             if (tab >= m->ntables)
@@ -553,7 +581,9 @@ static void body(struct cc *c)
                 FAIL("unknown type %u", t);
             if (m->tables[tab].elem != WASM_FUNCREF)
                 FAIL("type mismatch: call_indirect on a non-funcref table");
-            emit_call(c, &m->types[t], OP_CALL_INDIRECT, t, tab, true);
+            if (tail)
+                m->features |= WASM_FEATURE_TAIL_CALL;
+            emit_call(c, &m->types[t], tail ? OP_RETURN_CALL_INDIRECT : OP_CALL_INDIRECT, t, tab, true);
             break;
         }
         case 0x1a: wc_pop(c); break; /* drop */
@@ -564,8 +594,6 @@ static void body(struct cc *c)
                 if (n != 1)
                     FAIL("invalid result arity for select");
                 uint8_t vt = wasm__u8(r);
-                if (vt == WASM_V128)
-                    FAIL("SIMD (v128) is not supported by this engine");
                 bool ok = false;
                 for (unsigned i = 0; i < sizeof wc_vt_one; i++)
                     ok |= vt == wc_vt_one[i];
@@ -588,7 +616,7 @@ static void body(struct cc *c)
             }
             d = wc_push(c, t);
             if (live(c)) {
-                wc_op(c, OP_SELECT);
+                wc_op(c, t == WASM_V128 ? OP_SELECT2 : OP_SELECT);
                 wc_w(c, d.slot);
                 wc_produced(c, c->len - 1);
                 wc_w(c, a.slot);
@@ -602,7 +630,7 @@ static void body(struct cc *c)
             if (x >= c->nlocals)
                 FAIL("unknown local %u", x);
             wc_push(c, c->lt[x]);
-            c->st[c->h - 1].slot = x;
+            c->st[c->h - 1].slot = c->ls[x];
             break;
         }
         case 0x21: local_set(c, wasm__u32(r), false); break;
@@ -612,7 +640,7 @@ static void body(struct cc *c)
             if (g >= m->nglobals)
                 FAIL("unknown global %u", g);
             d = wc_push(c, m->globals[g].t);
-            if (live(c)) { wc_op(c, OP_GLOBAL_GET); wc_w(c, d.slot); wc_produced(c, c->len - 1); wc_w(c, g); }
+            if (live(c)) { wc_op(c, d.t == WASM_V128 ? OP_GLOBAL_GET2 : OP_GLOBAL_GET); wc_w(c, d.slot); wc_produced(c, c->len - 1); wc_w(c, g); }
             break;
         }
         case 0x24: {
@@ -622,7 +650,7 @@ static void body(struct cc *c)
             if (!m->globals[g].mut)
                 FAIL("global is immutable");
             a = wc_popt(c, m->globals[g].t);
-            if (live(c)) { wc_op(c, OP_GLOBAL_SET); wc_w(c, g); wc_w(c, a.slot); }
+            if (live(c)) { wc_op(c, m->globals[g].t == WASM_V128 ? OP_GLOBAL_SET2 : OP_GLOBAL_SET); wc_w(c, g); wc_w(c, a.slot); }
             break;
         }
         case 0x25: { /* table.get */
@@ -662,19 +690,8 @@ static void body(struct cc *c)
         case 0x3c: store(c, OP_ST8, 1, WASM_I64); break;
         case 0x3d: store(c, OP_ST16, 2, WASM_I64); break;
         case 0x3e: store(c, OP_ST32, 4, WASM_I64); break;
-        case 0x3f:
-            zero_byte(c);
-            need_mem(c);
-            d = wc_push(c, WASM_I32);
-            if (live(c)) { wc_op(c, OP_MEMORY_SIZE); wc_w(c, d.slot); wc_produced(c, c->len - 1); }
-            break;
-        case 0x40:
-            zero_byte(c);
-            need_mem(c);
-            a = wc_popt(c, WASM_I32);
-            d = wc_push(c, WASM_I32);
-            if (live(c)) { wc_op(c, OP_MEMORY_GROW); wc_w(c, d.slot); wc_produced(c, c->len - 1); wc_w(c, a.slot); }
-            break;
+        case 0x3f: wc_memory_size(c); break;
+        case 0x40: wc_memory_grow(c); break;
         case 0x41: {
             uint32_t v = (uint32_t)wasm__s32(r);
             d = wc_push(c, WASM_I32);
@@ -751,7 +768,8 @@ static void body(struct cc *c)
             break;
         }
         case 0xfc: prefixed(c); break;
-        case 0xfd: FAIL("SIMD instructions (0xfd prefix) are not supported by this engine");
+        case 0xfd: wc_simd(c); break;
+        case 0xfe: wc_atomic(c); break;
         default:
             if (o >= 0x45 && o <= 0xc4) {
                 static const uint8_t I = WASM_I32, L = WASM_I64, F = WASM_F32, D = WASM_F64;
@@ -800,7 +818,7 @@ void wasm__compile(struct rd *r, wasm_module *m, uint32_t fidx, struct wcode *ou
     c->r = r;
     c->m = m;
     c->H = wasm__handlers();
-    c->lastend = c->kend = c->cmpend = c->aend = NOIDX;
+    c->lastend = c->kend = c->cmpend = c->aend = c->lend = c->copyend = NOIDX;
     const wasm_functype *ft = &m->types[m->functype[fidx]];
 
     /* locals: params, then the declared groups */
@@ -808,6 +826,8 @@ void wasm__compile(struct rd *r, wasm_module *m, uint32_t fidx, struct wcode *ou
     r->jb = &jb;
     if (setjmp(jb)) {
         free(c->lt);
+        free(c->ls);
+        free(c->zero);
         free(c->st);
         free(c->cs);
         free(c->code);
@@ -828,8 +848,13 @@ void wasm__compile(struct rd *r, wasm_module *m, uint32_t fidx, struct wcode *ou
     }
     c->nlocals = (uint32_t)total;
     c->lt = malloc(total ? total : 1);
-    if (!c->lt)
+    c->ls = malloc((total ? total : 1) * sizeof *c->ls);
+    c->zero = calloc(total ? total : 1, 1);
+    if (!c->lt || !c->ls || !c->zero)
         FAIL("out of memory");
+    for (uint64_t i = ft->np; i < total; i++)
+        c->zero[i] = true; /* ENTER zeroes declared locals */
+    c->zero_live = true;
     memcpy(c->lt, ft->t, ft->np);
     r->p = save;
     for (uint32_t i = 0, k = ft->np; i < ngroups; i++) {
@@ -837,10 +862,17 @@ void wasm__compile(struct rd *r, wasm_module *m, uint32_t fidx, struct wcode *ou
         memset(c->lt + k, wc_local_type(c), n);
         k += n;
     }
+    for (uint32_t i = 0; i < c->nlocals; i++) {
+        c->ls[i] = c->nlslots;
+        c->nlslots += wasm__width(c->lt[i]);
+        if (c->lt[i] == WASM_V128)
+            m->features |= WASM_FEATURE_SIMD;
+    }
+    c->smax = c->nlslots;
 
     wc_op(c, OP_ENTER);
-    wc_w(c, ft->np);
-    wc_w(c, c->nlocals);
+    wc_w(c, ft->ps);
+    wc_w(c, c->nlslots);
     uint32_t fsz = c->len;
     wc_w(c, 0);
     if (m->fuel)
@@ -851,12 +883,14 @@ void wasm__compile(struct rd *r, wasm_module *m, uint32_t fidx, struct wcode *ou
     body(c);
     if (r->p != r->end)
         FAIL("section size mismatch: code after the function's final end");
-    /* host-call scratch: a call's results may exceed its arguments; keep one spare */
-    c->code[fsz] = c->nlocals + c->hmax + 1;
+    /* host-call scratch: a call's results may exceed its arguments; keep a spare v128 */
+    c->code[fsz] = c->smax + 2;
     out->framesize = c->code[fsz];
     out->code = c->code;
     out->len = c->len;
     free(c->lt);
+    free(c->ls);
+    free(c->zero);
     free(c->st);
     free(c->cs);
     r->jb = outer;

@@ -14,7 +14,8 @@
 
 struct sv {
     uint8_t t;
-    uint32_t slot;
+    uint32_t slot; /* where the value is now (a local's slot while deferred) */
+    uint32_t home; /* its own slot at this height: the slots below plus their widths */
 };
 
 enum { K_BLOCK, K_LOOP, K_IF, K_ELSE, K_FUNC };
@@ -34,10 +35,11 @@ struct cc {
     struct rd *r;
     wasm_module *m;
     const int32_t *H;
-    uint32_t nlocals;
+    uint32_t nlocals, nlslots; /* locals, and the slots they take (a v128 takes two) */
     uint8_t *lt;
+    uint32_t *ls;                /* each local's first slot */
     struct sv *st;
-    uint32_t h, hcap, hmax;
+    uint32_t h, hcap, smax; /* operand height, capacity, highest slot used + 1 */
     struct ctl *cs;
     uint32_t nc, ccap;
     uint32_t *code;
@@ -52,15 +54,24 @@ struct cc {
     uint32_t cmpstart, cmpend, cmpdst, cmpa, cmpb, cmpimm;
     int cmpop; /* OP_I32_EQ.. or -1; cmpb is NOIDX when the right side is cmpimm */
     uint32_t apos, aend, adst, abase, aimm; /* the last I32_ADDI, for address folding */
+    uint32_t lpos, lend, ldst, lbase, limm, loff; /* the last f64 load, for folding into f64 arithmetic */
+    uint32_t copypos, copyend; /* the last COPY/COPYS, which the next copy may join */
+    bool *zero;     /* declared locals still holding their initial zero (until the first loop) */
+    bool zero_live; /* no loop header yet: a back edge could not have changed them */
 };
 
-extern const uint8_t wc_vt_one[6]; /* the value types that fit in one byte */
+extern const uint8_t wc_vt_one[7]; /* the value types that fit in one byte */
 
 #define FAIL(...) wasm__fail(c->r, __VA_ARGS__)
 
 static inline struct ctl *top(struct cc *c) { return &c->cs[c->nc - 1]; }
 static inline bool live(struct cc *c) { return !top(c)->unreach && !top(c)->dead; }
-static inline uint32_t tslot(struct cc *c, uint32_t height) { return c->nlocals + height; }
+/* the home slot of operand height `height` (height <= c->h): values are laid out in
+ * push order above the locals, so every path reaching a height agrees on it */
+static inline uint32_t tslot(struct cc *c, uint32_t height)
+{
+    return height ? c->st[height - 1].home + wasm__width(c->st[height - 1].t) : c->nlslots;
+}
 static inline bool isref(uint8_t t) { return t == WASM_FUNCREF || t == WASM_EXTERNREF; }
 static inline uint32_t larity(struct ctl *l) { return l->kind == K_LOOP ? l->np : l->nr; }
 static inline const uint8_t *ltypes(struct ctl *l) { return l->kind == K_LOOP ? l->pt : l->rt; }
@@ -84,6 +95,7 @@ void wc_label(struct cc *c);
 void wc_resolve(struct cc *c, uint32_t chain, uint32_t target);
 void wc_flush(struct cc *c);
 bool wc_flush_local(struct cc *c, uint32_t x);
+void wc_copy(struct cc *c, uint8_t t, uint32_t dst, uint32_t src);
 void wc_move_top(struct cc *c, uint32_t n, uint32_t dst);
 bool wc_retarget_top(struct cc *c, uint32_t dst);
 void wc_emit_return_x(struct cc *c, bool uncond);
@@ -92,5 +104,22 @@ void wc_emit_jump(struct cc *c, struct ctl *l);
 bool wc_needs_move(struct cc *c, struct ctl *l);
 int wc_imm_form(int o, uint64_t v, uint32_t *imm);
 bool wc_fuse_branch(struct cc *c, uint32_t cond, bool negate);
+/* simd.c: one 0xfd-prefixed instruction; atomic.c: one 0xfe-prefixed instruction */
+void wc_simd(struct cc *c);
+void wc_atomic(struct cc *c);
+/* memops.c: a memarg (exact: atomics need the natural alignment), the code around an
+ * access to memory k > 0 or a memory64 memory, and the instructions naming a memory */
+struct memarg {
+    uint64_t off;
+    uint32_t mem;
+    bool is64;
+};
+void wc_memarg(struct cc *c, uint32_t natural, bool exact, struct memarg *ma);
+bool wc_mem_slow(const struct memarg *ma);
+void wc_mem_pre(struct cc *c, const struct memarg *ma, uint32_t addr_slot);
+void wc_mem_post(struct cc *c, const struct memarg *ma);
+void wc_memory_size(struct cc *c);
+void wc_memory_grow(struct cc *c);
+void wc_memory_bulk(struct cc *c, uint32_t sub);
 
 #endif

@@ -77,10 +77,8 @@ static uint8_t valtype(struct rd *r)
     uint8_t t = wasm__u8(r);
     switch (t) {
     case WASM_I32: case WASM_I64: case WASM_F32: case WASM_F64:
-    case WASM_FUNCREF: case WASM_EXTERNREF:
+    case WASM_FUNCREF: case WASM_EXTERNREF: case WASM_V128:
         return t;
-    case WASM_V128:
-        wasm__fail(r, "SIMD (v128) is not supported by this engine");
     default:
         wasm__fail(r, "malformed value type 0x%02x", t);
     }
@@ -94,14 +92,33 @@ static uint8_t reftype(struct rd *r)
     return t;
 }
 
-static struct wlimits limits(struct rd *r, uint32_t cap, const char *what)
+/* a memory64 limit: sizes past 32 bits cannot be allocated anyway, so they saturate */
+static uint32_t limit64(struct rd *r)
 {
+    uint64_t v = wasm__u64(r);
+    return v >= NOIDX ? NOIDX - 1 : (uint32_t)v;
+}
+
+static struct wlimits limits(struct dec *d, uint32_t cap, const char *what)
+{
+    struct rd *r = &d->r;
     struct wlimits l;
     uint8_t flag = wasm__u8(r);
-    if (flag > 1)
+    /* memories only: bit 1 shared (threads), bit 2 i64 addresses (memory64) */
+    uint8_t allowed = !cap ? 1 : 1 | (d->m->off & WASM_FEATURE_THREADS ? 0 : 2) | (d->m->off & WASM_FEATURE_MEMORY64 ? 0 : 4);
+    if (flag & ~allowed)
         wasm__fail(r, "malformed limits flags (integer too large)");
-    l.min = wasm__u32(r);
-    l.max = flag ? wasm__u32(r) : NOIDX;
+    l.shared = flag & 2;
+    l.is64 = flag & 4;
+    if (l.is64)
+        d->m->features |= WASM_FEATURE_MEMORY64;
+    flag &= 1;
+    l.min = l.is64 ? limit64(r) : wasm__u32(r);
+    l.max = !flag ? NOIDX : l.is64 ? limit64(r) : wasm__u32(r);
+    if (l.shared && !flag)
+        wasm__fail(r, "shared memory must have maximum");
+    if (l.is64)
+        cap = 0; /* 2^48 pages: a u32 count never exceeds it */
     if (cap && l.min > cap)
         wasm__fail(r, "%s size must be at most %u pages", what, cap);
     if (flag && cap && l.max > cap)
@@ -111,11 +128,20 @@ static struct wlimits limits(struct rd *r, uint32_t cap, const char *what)
     return l;
 }
 
-static struct wtabletype tabletype(struct rd *r)
+/* a second memory: the multi-memory proposal */
+static void more_memories(struct dec *d)
 {
+    if (d->m->off & WASM_FEATURE_MULTI_MEMORY)
+        wasm__fail(&d->r, "multiple memories are not allowed");
+    d->m->features |= WASM_FEATURE_MULTI_MEMORY;
+}
+
+static struct wtabletype tabletype(struct dec *d)
+{
+    struct rd *r = &d->r;
     struct wtabletype t;
     t.elem = reftype(r);
-    t.lim = limits(r, 0, "table");
+    t.lim = limits(d, 0, "table");
     return t;
 }
 
@@ -128,54 +154,6 @@ static struct wglobaltype globaltype(struct rd *r)
         wasm__fail(r, "malformed mutability");
     g.mut = mut;
     return g;
-}
-
-static uint8_t global_type_of(wasm_module *m, uint32_t i) { return m->globals[i].t; }
-
-/* Constant expression of expected type t.  WebAssembly 2.0 allows one instruction:
- * a constant, ref.null, ref.func, or global.get of an immutable imported global. */
-static struct wconst constexpr(struct dec *d, uint8_t t)
-{
-    struct rd *r = &d->r;
-    wasm_module *m = d->m;
-    struct wconst c = {0};
-    uint8_t got;
-    c.op = wasm__u8(r);
-    switch (c.op) {
-    case 0x41: c.val = (uint32_t)wasm__s32(r); got = WASM_I32; break;
-    case 0x42: c.val = (uint64_t)wasm__s64(r); got = WASM_I64; break;
-    case 0x43:
-        if (r->end - r->p < 4) wasm__fail(r, "unexpected end");
-        c.val = (uint64_t)r->p[0] | (uint64_t)r->p[1] << 8 | (uint64_t)r->p[2] << 16 | (uint64_t)r->p[3] << 24;
-        r->p += 4; got = WASM_F32; break;
-    case 0x44:
-        if (r->end - r->p < 8) wasm__fail(r, "unexpected end");
-        memcpy(&c.val, r->p, 8);
-        r->p += 8; got = WASM_F64; break;
-    case 0xd0: got = reftype(r); break;
-    case 0xd2:
-        c.idx = wasm__u32(r);
-        if (c.idx >= m->nfuncs) wasm__fail(r, "unknown function %u", c.idx);
-        m->declared[c.idx] = true;
-        got = WASM_FUNCREF; break;
-    case 0x23:
-        c.idx = wasm__u32(r);
-        if (c.idx >= m->nglobalimports) wasm__fail(r, "unknown global %u in constant expression", c.idx);
-        if (m->globals[c.idx].mut) wasm__fail(r, "constant expression required (mutable global)");
-        got = global_type_of(m, c.idx);
-        break;
-    case 0x0b: wasm__fail(r, "type mismatch: empty constant expression");
-    default: wasm__fail(r, "constant expression required (opcode 0x%02x)", c.op);
-    }
-    uint8_t e = wasm__u8(r);
-    if (e != 0x0b) {
-        if (e == 0x41 || e == 0x42 || e == 0x43 || e == 0x44 || e == 0x23 || e == 0xd0 || e == 0xd2)
-            wasm__fail(r, "type mismatch: constant expression leaves more than one value");
-        wasm__fail(r, "constant expression required (opcode 0x%02x)", e);
-    }
-    if (got != t)
-        wasm__fail(r, "type mismatch in constant expression");
-    return c;
 }
 
 static void sec_type(struct dec *d)
@@ -199,6 +177,7 @@ static void sec_type(struct dec *d)
         t->t = xcalloc(r, np + nr, 1);
         memcpy(t->t, ps, np);
         memcpy(t->t + np, rs, nr);
+        wasm__functype_slots(t);
     }
 }
 
@@ -219,11 +198,11 @@ static void sec_import(struct dec *d)
             if (im->type >= m->ntypes) wasm__fail(r, "unknown type %u", im->type);
             m->nfuncimports++;
             break;
-        case WASM_EXTERN_TABLE: im->table = tabletype(r); m->ntableimports++; break;
+        case WASM_EXTERN_TABLE: im->table = tabletype(d); m->ntableimports++; break;
         case WASM_EXTERN_MEMORY:
-            im->mem = limits(r, WASM_MAX_PAGES, "memory");
+            im->mem = limits(d, WASM_MAX_PAGES, "memory");
             if (++m->nmemimports > 1)
-                wasm__fail(r, "multiple memories are not allowed");
+                more_memories(d);
             break;
         case WASM_EXTERN_GLOBAL: im->global = globaltype(r); m->nglobalimports++; break;
         default: wasm__fail(r, "malformed import kind %u", im->kind);
@@ -290,7 +269,7 @@ static void sec_table(struct dec *d)
     uint32_t n = count(r);
     m->tables = grow(r, m->tables, m->ntables + n, sizeof *m->tables);
     for (uint32_t i = 0; i < n; i++)
-        m->tables[m->ntables++] = tabletype(r);
+        m->tables[m->ntables++] = tabletype(d);
 }
 
 static void sec_memory(struct dec *d)
@@ -299,10 +278,10 @@ static void sec_memory(struct dec *d)
     wasm_module *m = d->m;
     uint32_t n = count(r);
     if (n + m->nmems > 1)
-        wasm__fail(r, "multiple memories are not allowed");
+        more_memories(d);
     m->mems = grow(r, m->mems, m->nmems + n, sizeof *m->mems);
     for (uint32_t i = 0; i < n; i++)
-        m->mems[m->nmems++] = limits(r, WASM_MAX_PAGES, "memory");
+        m->mems[m->nmems++] = limits(d, WASM_MAX_PAGES, "memory");
 }
 
 static void sec_global(struct dec *d)
@@ -314,7 +293,7 @@ static void sec_global(struct dec *d)
     m->globalinit = xcalloc(r, n, sizeof *m->globalinit);
     for (uint32_t i = 0; i < n; i++) {
         struct wglobaltype g = globaltype(r);
-        m->globalinit[i] = constexpr(d, g.t);
+        m->globalinit[i] = wasm__constexpr(&d->r, d->m, g.t);
         m->globals[m->nglobals++] = g;
     }
 }
@@ -365,7 +344,7 @@ static void sec_elem(struct dec *d)
             e->table = (flags & 2) ? wasm__u32(r) : 0;
             if (e->table >= m->ntables)
                 wasm__fail(r, "unknown table %u", e->table);
-            e->offset = constexpr(d, WASM_I32);
+            e->offset = wasm__constexpr(&d->r, d->m, WASM_I32);
         }
         bool exprs = flags & 4;
         if (flags & 3) { /* explicit elemkind / reftype */
@@ -376,7 +355,7 @@ static void sec_elem(struct dec *d)
         e->items = xcalloc(r, e->n, sizeof *e->items);
         for (uint32_t k = 0; k < e->n; k++) {
             if (exprs) {
-                e->items[k] = constexpr(d, e->type);
+                e->items[k] = wasm__constexpr(&d->r, d->m, e->type);
             } else {
                 uint32_t f = wasm__u32(r);
                 if (f >= m->nfuncs) wasm__fail(r, "unknown function %u", f);
@@ -408,7 +387,8 @@ static void sec_data(struct dec *d)
             uint32_t mem = flags == 2 ? wasm__u32(r) : 0;
             if (mem >= m->nmems)
                 wasm__fail(r, "unknown memory %u", mem);
-            s->offset = constexpr(d, WASM_I32);
+            s->mem = mem;
+            s->offset = wasm__constexpr(&d->r, d->m, m->mems[mem].is64 ? WASM_I64 : WASM_I32);
         }
         s->len = count(r);
         s->bytes = xcalloc(r, s->len, 1);
@@ -472,6 +452,21 @@ static void sec_names(struct dec *d, const uint8_t *p, const uint8_t *end)
         }
         r.p = next;
     }
+}
+
+/* the proposals visible at module level: v128 in a signature or global, shared memory
+ * (instructions record theirs as they are translated) */
+static void note_features(wasm_module *m)
+{
+    for (uint32_t i = 0; i < m->ntypes; i++)
+        if (memchr(m->types[i].t, WASM_V128, m->types[i].np + m->types[i].nr))
+            m->features |= WASM_FEATURE_SIMD;
+    for (uint32_t i = 0; i < m->nglobals; i++)
+        if (m->globals[i].t == WASM_V128)
+            m->features |= WASM_FEATURE_SIMD;
+    for (uint32_t i = 0; i < m->nmems; i++)
+        if (m->mems[i].shared)
+            m->features |= WASM_FEATURE_THREADS;
 }
 
 static const char *secname(uint8_t id)
@@ -560,6 +555,7 @@ static void module(struct dec *d)
         wasm__fail(r, "function and code section have inconsistent lengths");
     if (m->has_datacount && m->datacount != m->ndatas)
         wasm__fail(r, "data count and data section have inconsistent lengths");
+    note_features(m);
 }
 
 wasm_module *wasm_module_load(const uint8_t *bytes, size_t len, const wasm_load_options *opt, char *err,
@@ -581,6 +577,7 @@ wasm_module *wasm_module_load(const uint8_t *bytes, size_t len, const wasm_load_
     }
     d.m->start = NOIDX;
     d.m->fuel = opt && opt->fuel_metering;
+    d.m->off = opt ? opt->features_off & WASM_FEATURE_ALL : 0;
     if (setjmp(jb)) {
         wasm_module_free(d.m);
         return NULL;

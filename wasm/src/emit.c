@@ -5,8 +5,10 @@
 
 static const uint8_t op_words[] = {
 #define X(n, words) words,
-    WASM_OPS(X)
+#define S(n, sub, kind, arg) kind##_W,
+    WASM_OPS(X) WASM_SIMD_OPS(S)
 #undef X
+#undef S
 };
 
 void wc_w(struct cc *c, uint32_t v)
@@ -38,6 +40,8 @@ void wc_label(struct cc *c)
     c->kend = NOIDX;
     c->cmpend = NOIDX;
     c->aend = NOIDX;
+    c->lend = NOIDX;
+    c->copyend = NOIDX;
 }
 
 void wc_resolve(struct cc *c, uint32_t chain, uint32_t target)
@@ -49,17 +53,45 @@ void wc_resolve(struct cc *c, uint32_t chain, uint32_t target)
     }
 }
 
+/* copy one value of type t (one slot, or two for a v128).  Copies in a row (the
+ * register rotation of an unrolled hash round: "local.get b; local.set a; local.get c;
+ * local.set b ...") become one COPYS, done in order, so one dispatch serves them all. */
+void wc_copy(struct cc *c, uint8_t t, uint32_t dst, uint32_t src)
+{
+    if (wasm__width(t) == 1 && c->copyend == c->len) {
+        uint32_t *p = c->code + c->copypos;
+        if (p[0] == (uint32_t)c->H[OP_COPY]) { /* H d s -> H 1 d s, then append */
+            wc_w(c, 0);
+            p = c->code + c->copypos;
+            p[3] = p[2];
+            p[2] = p[1];
+            p[1] = 1;
+            p[0] = (uint32_t)c->H[OP_COPYS];
+        }
+        p[1]++;
+        wc_w(c, dst);
+        wc_w(c, src);
+        c->copyend = c->len;
+        return;
+    }
+    wc_op(c, wasm__width(t) == 2 ? OP_COPY2 : OP_COPY);
+    wc_w(c, dst);
+    wc_w(c, src);
+    if (wasm__width(t) == 1) {
+        c->copypos = c->opstart;
+        c->copyend = c->len;
+    }
+}
+
 /* copy deferred local references into their own slots (before control flow or calls) */
 void wc_flush(struct cc *c)
 {
     if (!live(c))
         return;
     for (uint32_t i = 0; i < c->h; i++) {
-        if (c->st[i].slot != tslot(c, i)) {
-            wc_op(c, OP_COPY);
-            wc_w(c, tslot(c, i));
-            wc_w(c, c->st[i].slot);
-            c->st[i].slot = tslot(c, i);
+        if (c->st[i].slot != c->st[i].home) {
+            wc_copy(c, c->st[i].t, c->st[i].home, c->st[i].slot);
+            c->st[i].slot = c->st[i].home;
         }
     }
 }
@@ -70,31 +102,30 @@ bool wc_flush_local(struct cc *c, uint32_t x)
     bool any = false;
     for (uint32_t i = 0; i < c->h; i++) {
         if (c->st[i].slot == x) {
-            wc_op(c, OP_COPY);
-            wc_w(c, tslot(c, i));
-            wc_w(c, x);
-            c->st[i].slot = tslot(c, i);
+            wc_copy(c, c->st[i].t, c->st[i].home, x);
+            c->st[i].slot = c->st[i].home;
             any = true;
         }
     }
     return any;
 }
 
-/* move the top n values into slots starting at dst (ascending; dst <= sources) */
+/* move the top n (flushed) values into slots starting at dst (ascending; dst <= sources) */
 void wc_move_top(struct cc *c, uint32_t n, uint32_t dst)
 {
     uint32_t src = c->h - n;
     if (n == 0 || c->st[src].slot == dst)
         return;
-    if (n == 1) {
-        wc_op(c, OP_COPY);
+    uint32_t slots = tslot(c, c->h) - c->st[src].home;
+    if (slots <= 2) {
+        wc_op(c, slots == 2 ? OP_COPY2 : OP_COPY);
         wc_w(c, dst);
         wc_w(c, c->st[src].slot);
     } else {
         wc_op(c, OP_COPYN);
         wc_w(c, dst);
         wc_w(c, c->st[src].slot);
-        wc_w(c, n);
+        wc_w(c, slots);
     }
 }
 
@@ -163,6 +194,8 @@ int wc_imm_form(int o, uint64_t v, uint32_t *imm)
     case OP_I32_MUL: return OP_I32_MULI;
     case OP_I32_ROTL: return OP_I32_ROTLI;
     case OP_I32_ROTR: return OP_I32_ROTRI;
+    case OP_I32_DIV_U: return (uint32_t)v ? OP_I32_DIV_UI : -1; /* by 0 keeps its trap */
+    case OP_I32_REM_U: return (uint32_t)v ? OP_I32_REM_UI : -1;
     case OP_I64_ADD: return fits ? OP_I64_ADDI : -1;
     case OP_I64_SUB: *imm = (uint32_t)-(uint32_t)v; return fits && (int64_t)v != INT32_MIN ? OP_I64_ADDI : -1;
     case OP_I64_AND: return fits ? OP_I64_ANDI : -1;

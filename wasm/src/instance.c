@@ -1,5 +1,6 @@
 /* instance.c - stores, runtime objects, linking and instantiation (spec 4.5.4), and
  * calls from the embedder into wasm. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,7 +13,7 @@ const char *wasm_trap_name(wasm_trap_kind k)
         "integer divide by zero", "integer overflow", "invalid conversion to integer",
         "call stack exhausted", "indirect call type mismatch", "uninitialized element",
         "out of fuel", "host function failed", "exit", "unknown import or incompatible import type",
-        "out of memory"};
+        "out of memory", "unaligned atomic", "expected shared memory"};
     return (unsigned)k < WASM_TRAP_COUNT ? n[k] : "unknown trap";
 }
 
@@ -51,15 +52,23 @@ void wasm_module_free(wasm_module *m)
     free(m->tables);
     free(m->mems);
     free(m->globals);
+    for (uint32_t i = 0; m->globalinit && i < m->nglobals - m->nglobalimports; i++)
+        wasm__const_free(&m->globalinit[i]);
     free(m->globalinit);
     for (uint32_t i = 0; i < m->nexports && m->exports; i++)
         free(m->exports[i].name);
     free(m->exports);
-    for (uint32_t i = 0; i < m->nelems && m->elems; i++)
+    for (uint32_t i = 0; i < m->nelems && m->elems; i++) {
+        wasm__const_free(&m->elems[i].offset);
+        for (uint32_t k = 0; m->elems[i].items && k < m->elems[i].n; k++)
+            wasm__const_free(&m->elems[i].items[k]);
         free(m->elems[i].items);
+    }
     free(m->elems);
-    for (uint32_t i = 0; i < m->ndatas && m->datas; i++)
+    for (uint32_t i = 0; i < m->ndatas && m->datas; i++) {
+        wasm__const_free(&m->datas[i].offset);
         free(m->datas[i].bytes);
+    }
     free(m->datas);
     if (m->funcnames)
         for (uint32_t i = 0; i < m->nfuncs; i++)
@@ -83,6 +92,17 @@ const wasm_functype *wasm_module_import_functype(const wasm_module *m, uint32_t 
     return m->imports[i].kind == WASM_EXTERN_FUNC ? &m->types[m->imports[i].type] : NULL;
 }
 
+int wasm_module_import_memory(const wasm_module *m, uint32_t i, uint32_t *min, uint32_t *max, int *shared)
+{
+    const struct wimport *im = &m->imports[i];
+    if (im->kind != WASM_EXTERN_MEMORY)
+        return -1;
+    *min = im->mem.min;
+    *max = im->mem.max;
+    *shared = im->mem.shared;
+    return 0;
+}
+
 const char *wasm_module_func_name(const wasm_module *m, uint32_t f)
 {
     return m->funcnames && f < m->nfuncs ? m->funcnames[f] : NULL;
@@ -94,6 +114,16 @@ uint32_t wasm_functype_params(const wasm_functype *t) { return t->np; }
 uint32_t wasm_functype_results(const wasm_functype *t) { return t->nr; }
 uint8_t wasm_functype_param(const wasm_functype *t, uint32_t i) { return t->t[i]; }
 uint8_t wasm_functype_result(const wasm_functype *t, uint32_t i) { return t->t[t->np + i]; }
+uint32_t wasm_functype_slots(const wasm_functype *t) { return t->ps > t->rs ? t->ps : t->rs; }
+
+void wasm__functype_slots(wasm_functype *t)
+{
+    t->ps = t->rs = 0;
+    for (uint32_t i = 0; i < t->np; i++)
+        t->ps += wasm__width(t->t[i]);
+    for (uint32_t i = 0; i < t->nr; i++)
+        t->rs += wasm__width(t->t[t->np + i]);
+}
 
 int wasm__functype_eq(const wasm_functype *a, const wasm_functype *b)
 {
@@ -117,6 +147,7 @@ wasm_store *wasm_store_new(const wasm_limits *lim)
         s->lim.max_call_depth = 20000;
     if (!s->lim.stack_slots)
         s->lim.stack_slots = 1u << 20;
+    s->features = WASM_FEATURE_ALL;
     s->stack = malloc((size_t)s->lim.stack_slots * sizeof(uint64_t));
     s->frames = malloc(((size_t)s->lim.max_call_depth + 1) * sizeof *s->frames);
     if (!s->stack || !s->frames) {
@@ -130,14 +161,9 @@ wasm_store *wasm_store_new(const wasm_limits *lim)
     return s;
 }
 
-/* Objects are tagged by a small header so the store can free their buffers. */
-enum { OBJ_PLAIN, OBJ_MEMORY, OBJ_TABLE };
-struct objhdr {
-    int kind;
-    uint64_t pad; /* keep the payload 8-byte aligned */
-};
+/* Objects are tagged by a small header (internal.h) so the store can free their buffers. */
 
-static void *store_obj(wasm_store *s, size_t n, int kind)
+void *wasm__store_obj(wasm_store *s, size_t n, int kind)
 {
     if (s->nobjs == s->capobjs) {
         uint32_t cap = s->capobjs ? s->capobjs * 2 : 64;
@@ -155,7 +181,7 @@ static void *store_obj(wasm_store *s, size_t n, int kind)
     return h + 1;
 }
 
-void *wasm__store_alloc(wasm_store *s, size_t n) { return store_obj(s, n, OBJ_PLAIN); }
+void *wasm__store_alloc(wasm_store *s, size_t n) { return wasm__store_obj(s, n, WASM__OBJ_PLAIN); }
 
 void wasm_store_free(wasm_store *s)
 {
@@ -163,9 +189,9 @@ void wasm_store_free(wasm_store *s)
         return;
     for (uint32_t i = 0; i < s->nobjs; i++) {
         struct objhdr *h = s->objs[i];
-        if (h->kind == OBJ_MEMORY)
+        if (h->kind == WASM__OBJ_MEMORY)
             free(((wasm_memory *)(h + 1))->data);
-        else if (h->kind == OBJ_TABLE)
+        else if (h->kind == WASM__OBJ_TABLE)
             free(((wasm_table *)(h + 1))->e);
         free(h);
     }
@@ -178,6 +204,31 @@ void wasm_store_free(wasm_store *s)
 void wasm_store_set_fuel(wasm_store *s, uint64_t fuel) { s->fuel = fuel; }
 uint64_t wasm_store_fuel(const wasm_store *s) { return s->fuel; }
 const wasm_trap *wasm_store_trap(const wasm_store *s) { return &s->trap; }
+void wasm_store_set_features(wasm_store *s, uint32_t f) { s->features = f & WASM_FEATURE_ALL; }
+uint32_t wasm_store_features(const wasm_store *s) { return s->features; }
+uint32_t wasm_module_features(const wasm_module *m) { return m->features; }
+
+const char *wasm_feature_name(uint32_t bit)
+{
+    static const char *const n[] = {"simd", "threads", "tail-call", "extended-const", "multi-memory", "memory64"};
+    for (unsigned i = 0; i < sizeof n / sizeof n[0]; i++)
+        if (bit == 1u << i)
+            return n[i];
+    return "unknown";
+}
+
+/* a module using a proposal the store has turned off is refused, naming it */
+static bool features_allowed(wasm_store *s, const wasm_module *m)
+{
+    uint32_t off = m->features & ~s->features;
+    if (!off)
+        return true;
+    wasm__trap(s, WASM_TRAP_LINK, NULL);
+    snprintf(s->trap.msg, sizeof s->trap.msg, "module uses the %s proposal, turned off in this store",
+             wasm_feature_name(off & -off));
+    return false;
+}
+const wasm_limits *wasm_store_limits(const wasm_store *s) { return &s->lim; }
 
 /* ---- host objects ---- */
 
@@ -193,6 +244,7 @@ wasm_functype *wasm_functype_new(wasm_store *s, uint32_t np, const uint8_t *para
     t->np = np;
     t->nr = nr;
     t->t = b;
+    wasm__functype_slots(t);
     return t;
 }
 
@@ -227,7 +279,7 @@ wasm_memory *wasm_memory_new(wasm_store *s, uint32_t min, uint32_t max)
 {
     if (min > s->lim.max_memory_pages || (max != NOIDX && max < min))
         return NULL;
-    wasm_memory *m = store_obj(s, sizeof *m, OBJ_MEMORY);
+    wasm_memory *m = wasm__store_obj(s, sizeof *m, WASM__OBJ_MEMORY);
     if (!m)
         return NULL;
     m->data = calloc(min ? (size_t)min * WASM_PAGE : 1, 1);
@@ -240,11 +292,19 @@ wasm_memory *wasm_memory_new(wasm_store *s, uint32_t min, uint32_t max)
     return m;
 }
 
+wasm_memory *wasm_memory_new64(wasm_store *s, uint32_t min, uint32_t max)
+{
+    wasm_memory *m = wasm_memory_new(s, min, max);
+    if (m)
+        m->is64 = true;
+    return m;
+}
+
 wasm_table *wasm_table_new(wasm_store *s, uint8_t elem, uint32_t min, uint32_t max)
 {
     if (min > s->lim.max_table_size)
         return NULL;
-    wasm_table *t = store_obj(s, sizeof *t, OBJ_TABLE);
+    wasm_table *t = wasm__store_obj(s, sizeof *t, WASM__OBJ_TABLE);
     if (!t)
         return NULL;
     t->e = calloc(min ? min : 1, sizeof(void *));
@@ -281,6 +341,8 @@ void *wasm_memory_ptr(wasm_memory *m, uint64_t off, uint64_t len)
 int64_t wasm_memory_grow(wasm_memory *m, uint32_t delta, const wasm_store *s)
 {
     (void)s;
+    if (m->shared)
+        return wasm__grow_shared(m, delta);
     uint32_t old = m->pages;
     uint64_t np = (uint64_t)old + delta;
     if (np > m->cap)
@@ -321,6 +383,16 @@ uint64_t wasm_table_get(const wasm_table *t, uint32_t i) { return i < t->size ? 
 uint8_t wasm_global_type(const wasm_global *g) { return g->t; }
 uint64_t wasm_global_get(const wasm_global *g) { return g->v; }
 void wasm_global_set(wasm_global *g, uint64_t v) { g->v = v; }
+void wasm_global_get_v128(const wasm_global *g, uint64_t out[2])
+{
+    out[0] = g->v;
+    out[1] = g->hi;
+}
+void wasm_global_set_v128(wasm_global *g, const uint64_t v[2])
+{
+    g->v = v[0];
+    g->hi = v[1];
+}
 const wasm_functype *wasm_func_type(const wasm_func *f) { return f->type; }
 
 /* ---- linker ---- */
@@ -433,7 +505,7 @@ int wasm_instance_export_n(const wasm_instance *inst, const char *name, size_t l
         switch (e->kind) {
         case WASM_EXTERN_FUNC: out->ptr = inst->funcs[e->idx]; break;
         case WASM_EXTERN_TABLE: out->ptr = inst->tables[e->idx]; break;
-        case WASM_EXTERN_MEMORY: out->ptr = inst->mem; break;
+        case WASM_EXTERN_MEMORY: out->ptr = inst->mems[e->idx]; break;
         default: out->ptr = inst->globals[e->idx]; break;
         }
         return 0;
@@ -456,16 +528,6 @@ static bool limits_match(uint32_t have_min, uint32_t have_max, struct wlimits wa
     return true;
 }
 
-static uint64_t eval_const(const wasm_instance *inst, const struct wconst *c)
-{
-    switch (c->op) {
-    case 0x23: return inst->globals[c->idx]->v;
-    case 0xd2: return (uintptr_t)inst->funcs[c->idx];
-    case 0xd0: return 0;
-    default: return c->val;
-    }
-}
-
 static wasm_trap_kind link_fail(wasm_store *s, const struct wimport *im, const char *why)
 {
     wasm__trap(s, WASM_TRAP_LINK, NULL);
@@ -481,7 +543,7 @@ static wasm_trap_kind link_fail(wasm_store *s, const struct wimport *im, const c
 static wasm_trap_kind resolve_imports(wasm_store *s, wasm_instance *inst, const wasm_linker *l)
 {
     const wasm_module *m = inst->m;
-    uint32_t f = 0, t = 0, g = 0;
+    uint32_t f = 0, t = 0, g = 0, me = 0;
     for (uint32_t i = 0; i < m->nimports; i++) {
         const struct wimport *im = &m->imports[i];
         const wasm_extern *e = lookup(l, im);
@@ -506,9 +568,10 @@ static wasm_trap_kind resolve_imports(wasm_store *s, wasm_instance *inst, const 
         }
         case WASM_EXTERN_MEMORY: {
             wasm_memory *mem = e->ptr;
-            if (!limits_match(mem->pages, mem->max, im->mem))
+            if (mem->shared != im->mem.shared || mem->is64 != im->mem.is64 ||
+                !limits_match(mem->pages, mem->max, im->mem))
                 return link_fail(s, im, "incompatible import type (memory)");
-            inst->mem = mem;
+            inst->mems[me++] = mem;
             break;
         }
         case WASM_EXTERN_GLOBAL: {
@@ -526,6 +589,7 @@ static wasm_trap_kind resolve_imports(wasm_store *s, wasm_instance *inst, const 
 static wasm_trap_kind alloc_defined(wasm_store *s, wasm_instance *inst)
 {
     const wasm_module *m = inst->m;
+    uint64_t hi;
     for (uint32_t i = m->nfuncimports; i < m->nfuncs; i++) {
         wasm_func *fn = wasm__store_alloc(s, sizeof *fn);
         if (!fn)
@@ -541,16 +605,22 @@ static wasm_trap_kind alloc_defined(wasm_store *s, wasm_instance *inst)
         if (!inst->tables[i])
             return wasm__trap(s, WASM_TRAP_NOMEM, "table too large");
     }
-    if (m->nmems > m->nmemimports) {
-        inst->mem = wasm_memory_new(s, m->mems[0].min, m->mems[0].max);
-        if (!inst->mem)
+    for (uint32_t i = m->nmemimports; i < m->nmems; i++) {
+        const struct wlimits *ml = &m->mems[i];
+        inst->mems[i] = ml->shared ? wasm_memory_new_shared(s, ml->min, ml->max)
+                        : ml->is64 ? wasm_memory_new64(s, ml->min, ml->max)
+                                   : wasm_memory_new(s, ml->min, ml->max);
+        if (!inst->mems[i])
             return wasm__trap(s, WASM_TRAP_NOMEM, "memory too large");
+        inst->mems[i]->is64 = ml->is64;
     }
+    inst->mem = m->nmems ? inst->mems[0] : NULL;
     for (uint32_t i = m->nglobalimports; i < m->nglobals; i++) {
-        uint64_t v = eval_const(inst, &m->globalinit[i - m->nglobalimports]);
+        uint64_t v = wasm__eval_const(inst, &m->globalinit[i - m->nglobalimports], &hi);
         inst->globals[i] = wasm_global_new(s, m->globals[i].t, m->globals[i].mut, v);
         if (!inst->globals[i])
             return wasm__trap(s, WASM_TRAP_NOMEM, NULL);
+        inst->globals[i]->hi = hi;
     }
     for (uint32_t i = 0; i < m->nelems; i++) {
         const struct welem *e = &m->elems[i];
@@ -558,7 +628,7 @@ static wasm_trap_kind alloc_defined(wasm_store *s, wasm_instance *inst)
         if (!inst->elems[i])
             return wasm__trap(s, WASM_TRAP_NOMEM, NULL);
         for (uint32_t k = 0; k < e->n; k++)
-            inst->elems[i][k] = (void *)(uintptr_t)eval_const(inst, &e->items[k]);
+            inst->elems[i][k] = (void *)(uintptr_t)wasm__eval_const(inst, &e->items[k], &hi);
         inst->elemlen[i] = e->n;
     }
     return WASM_OK;
@@ -568,11 +638,12 @@ static wasm_trap_kind alloc_defined(wasm_store *s, wasm_instance *inst)
 static wasm_trap_kind init_segments(wasm_store *s, wasm_instance *inst)
 {
     const wasm_module *m = inst->m;
+    uint64_t hi;
     for (uint32_t i = 0; i < m->nelems; i++) {
         const struct welem *e = &m->elems[i];
         if (e->mode == 0) {
             wasm_table *t = inst->tables[e->table];
-            uint32_t off = (uint32_t)eval_const(inst, &e->offset);
+            uint32_t off = (uint32_t)wasm__eval_const(inst, &e->offset, &hi);
             if ((uint64_t)off + e->n > t->size)
                 return wasm__trap(s, WASM_TRAP_TABLE_OOB, NULL);
             if (e->n)
@@ -585,11 +656,12 @@ static wasm_trap_kind init_segments(wasm_store *s, wasm_instance *inst)
         const struct wdata *d = &m->datas[i];
         if (d->mode != 0)
             continue;
-        uint32_t off = (uint32_t)eval_const(inst, &d->offset);
-        if ((uint64_t)off + d->len > inst->mem->size)
+        wasm_memory *mem = inst->mems[d->mem];
+        uint64_t off = wasm__eval_const(inst, &d->offset, &hi); /* i32 offsets are zero-extended */
+        if (off > mem->size || d->len > mem->size - off)
             return wasm__trap(s, WASM_TRAP_MEMORY_OOB, NULL);
         if (d->len)
-            memcpy(inst->mem->data + off, d->bytes, d->len);
+            memcpy(mem->data + off, d->bytes, d->len);
         inst->datadropped[i] = true;
     }
     return WASM_OK;
@@ -597,6 +669,8 @@ static wasm_trap_kind init_segments(wasm_store *s, wasm_instance *inst)
 
 wasm_instance *wasm_instantiate(wasm_store *s, const wasm_module *m, const wasm_linker *l)
 {
+    if (!features_allowed(s, m))
+        return NULL;
     wasm_instance *inst = wasm__store_alloc(s, sizeof *inst);
     if (!inst) {
         wasm__trap(s, WASM_TRAP_NOMEM, NULL);
@@ -607,10 +681,11 @@ wasm_instance *wasm_instantiate(wasm_store *s, const wasm_module *m, const wasm_
     inst->funcs = wasm__store_alloc(s, (size_t)m->nfuncs * sizeof(void *));
     inst->tables = wasm__store_alloc(s, (size_t)m->ntables * sizeof(void *));
     inst->globals = wasm__store_alloc(s, (size_t)m->nglobals * sizeof(void *));
+    inst->mems = wasm__store_alloc(s, (size_t)m->nmems * sizeof(void *));
     inst->elems = wasm__store_alloc(s, (size_t)m->nelems * sizeof(void *));
     inst->elemlen = wasm__store_alloc(s, (size_t)m->nelems * sizeof(uint32_t));
     inst->datadropped = wasm__store_alloc(s, m->ndatas);
-    if (!inst->funcs || !inst->tables || !inst->globals || !inst->elems || !inst->elemlen || !inst->datadropped) {
+    if (!inst->funcs || !inst->tables || !inst->globals || !inst->mems || !inst->elems || !inst->elemlen || !inst->datadropped) {
         wasm__trap(s, WASM_TRAP_NOMEM, NULL);
         return NULL;
     }
@@ -628,7 +703,7 @@ wasm_instance *wasm_instantiate(wasm_store *s, const wasm_module *m, const wasm_
 
 wasm_trap_kind wasm_call(wasm_store *s, wasm_func *f, uint64_t *slots)
 {
-    uint32_t np = f->type->np, nr = f->type->nr, n = np > nr ? np : nr;
+    uint32_t np = f->type->ps, nr = f->type->rs, n = np > nr ? np : nr;
     uint64_t *sp = s->depth && s->stack_top ? s->stack_top : s->stack;
     if (sp + n > s->stack_end)
         return wasm__trap(s, WASM_TRAP_STACK_EXHAUSTED, NULL);

@@ -20,11 +20,19 @@
 
 struct wasm_functype {
     uint32_t np, nr;
-    uint8_t *t; /* np params, then nr results */
+    uint8_t *t;      /* np params, then nr results */
+    uint32_t ps, rs; /* frame slots the params and the results take (a v128 takes two) */
 };
+
+/* frame slots a value of type t takes: values live in 64-bit slots, a v128 in two
+ * consecutive ones (low half first) */
+static inline uint32_t wasm__width(uint8_t t) { return t == WASM_V128 ? 2 : 1; }
+void wasm__functype_slots(wasm_functype *t);
 
 struct wlimits {
     uint32_t min, max; /* max = NOIDX when absent */
+    bool shared;       /* memories only (threads proposal) */
+    bool is64;         /* memories only (memory64: i64 addresses) */
 };
 
 struct wtabletype {
@@ -37,11 +45,14 @@ struct wglobaltype {
     bool mut;
 };
 
-/* A constant expression: exactly one producing instruction in WebAssembly 2.0. */
+/* A constant expression: one producing instruction in WebAssembly 2.0, or (extended
+ * constants) a sequence kept as bytes, op 0xff (constexpr.c). */
 struct wconst {
-    uint8_t op; /* 0x41 i32, 0x42 i64, 0x43 f32, 0x44 f64, 0xd0 ref.null, 0xd2 ref.func, 0x23 global.get */
+    uint8_t op; /* 0x41 i32, 0x42 i64, 0x43 f32, 0x44 f64, 0xfd v128, 0xd0 ref.null, 0xd2 ref.func, 0x23 global.get */
     uint32_t idx;
-    uint64_t val;
+    uint64_t val, hi; /* hi: upper half of a v128.const */
+    uint8_t *expr;    /* a sequence's bytes, with its end */
+    uint32_t exprlen;
 };
 
 struct wimport {
@@ -72,6 +83,7 @@ struct welem {
 
 struct wdata {
     uint8_t mode; /* 0 active, 1 passive */
+    uint32_t mem; /* active: the memory it initialises */
     struct wconst offset;
     uint32_t len;
     uint8_t *bytes;
@@ -111,6 +123,8 @@ struct wasm_module {
     char **funcnames; /* from the name section, may be NULL */
     bool *declared;   /* function indices that ref.func may name */
     bool fuel;
+    uint32_t features; /* WASM_FEATURE_* bits of the proposals the module uses */
+    uint32_t off;      /* WASM_FEATURE_* bits refused while loading */
 };
 
 struct wasm_func {
@@ -127,6 +141,9 @@ struct wasm_memory {
     uint64_t size; /* bytes */
     uint32_t pages, max; /* max as declared (NOIDX if none), for import matching */
     uint32_t cap;        /* growth limit: declared max capped by the store's limit */
+    bool shared;         /* threads: data never moves (allocated at cap), waits allowed */
+    bool is64;           /* memory64: addressed by i64 */
+    wasm_waiter waiter;  /* memory.atomic.wait/notify for a shared memory (may be unset) */
 };
 
 struct wasm_table {
@@ -139,7 +156,7 @@ struct wasm_table {
 struct wasm_global {
     uint8_t t;
     bool mut;
-    uint64_t v;
+    uint64_t v, hi; /* hi: upper half of a v128 (read and written together with v) */
 };
 
 struct wasm_instance {
@@ -147,7 +164,8 @@ struct wasm_instance {
     const wasm_module *m;
     wasm_func **funcs;
     wasm_table **tables;
-    wasm_memory *mem;
+    wasm_memory *mem;    /* memory 0 (the interpreter's fast path), or NULL */
+    wasm_memory **mems;  /* every memory (multi-memory) */
     wasm_global **globals;
     uint32_t *elemlen; /* per segment, 0 once dropped */
     void ***elems;
@@ -168,6 +186,7 @@ struct wasm_caller {
 
 struct wasm_store {
     wasm_limits lim;
+    uint32_t features; /* proposals modules may use here (WASM_FEATURE_*) */
     uint64_t *stack, *stack_end;
     uint64_t *stack_top; /* first free slot for a re-entrant call from a host function */
     struct wframe *frames;
@@ -194,7 +213,12 @@ uint32_t wasm__u32(struct rd *r);
 int32_t wasm__s32(struct rd *r);
 int64_t wasm__s64(struct rd *r);
 int64_t wasm__s33(struct rd *r);
+uint64_t wasm__u64(struct rd *r);
 
+/* constexpr.c: decode and validate one of type t; free; evaluate (*hi: a v128's upper half) */
+struct wconst wasm__constexpr(struct rd *r, wasm_module *m, uint8_t t);
+void wasm__const_free(struct wconst *c);
+uint64_t wasm__eval_const(const wasm_instance *inst, const struct wconst *c, uint64_t *hi);
 /* translate one function body [r->p, r->end) of defined function fidx */
 void wasm__compile(struct rd *r, wasm_module *m, uint32_t fidx, struct wcode *out);
 /* handler words for each op (label offsets under GCC, op numbers otherwise) */
@@ -203,6 +227,19 @@ const int32_t *wasm__handlers(void);
 wasm_trap_kind wasm__run(wasm_store *s, wasm_func *f, uint64_t *sp);
 int wasm__functype_eq(const wasm_functype *a, const wasm_functype *b);
 void *wasm__store_alloc(wasm_store *s, size_t n);
+/* a store-owned object; the kind says which buffer the store frees with it */
+enum { WASM__OBJ_PLAIN, WASM__OBJ_MEMORY, WASM__OBJ_TABLE };
+struct objhdr {
+    int kind;
+    uint64_t pad; /* keep the payload 8-byte aligned */
+};
+void *wasm__store_obj(wasm_store *s, size_t n, int kind);
+/* threads.c */
+int64_t wasm__grow_shared(wasm_memory *m, uint32_t delta);
+/* memory.atomic.wait/notify at host address p (bounds, alignment checked): the result, or
+ * -1 for a trap already recorded in s */
+int64_t wasm__wait(wasm_store *s, wasm_memory *m, const void *p, uint64_t expected, int width, int64_t timeout);
+uint32_t wasm__notify(wasm_memory *m, const void *p, uint32_t count);
 int64_t wasm__table_grow(wasm_table *t, uint32_t n, void *init, const wasm_store *s);
 wasm_trap_kind wasm__trap(wasm_store *s, wasm_trap_kind k, const char *msg);
 

@@ -14,14 +14,13 @@
 
 #include "internal.h"
 #include "ops.h"
+#include "numeric.h"
+#include "simd_exec.h"
+#include "simd_lanes.h"
 
 #if defined(__GNUC__) && !defined(SKIFFWASM_SWITCH_DISPATCH)
 #define THREADED 1
 #endif
-
-/* quiet a NaN result: libm may hand a signalling NaN back unchanged */
-static inline float q32(float x) { return x != x ? x + x : x; }
-static inline double q64(double x) { return x != x ? x + x : x; }
 
 /* ---- value access ---- */
 #define I32(x) ((uint32_t)fp[x])
@@ -51,32 +50,6 @@ static inline void PUTF32(uint64_t *p, float f)
 }
 static inline void PUTF64(uint64_t *p, double d) { memcpy(p, &d, 8); }
 
-/* wasm min/max: NaN if either is NaN, and -0 < +0 */
-static inline float fmin32(float a, float b)
-{
-    if (a != a || b != b) return a + b;
-    if (a == 0 && b == 0) return signbit(a) ? a : b;
-    return a < b ? a : b;
-}
-static inline float fmax32(float a, float b)
-{
-    if (a != a || b != b) return a + b;
-    if (a == 0 && b == 0) return signbit(a) ? b : a;
-    return a > b ? a : b;
-}
-static inline double fmin64(double a, double b)
-{
-    if (a != a || b != b) return a + b;
-    if (a == 0 && b == 0) return signbit(a) ? a : b;
-    return a < b ? a : b;
-}
-static inline double fmax64(double a, double b)
-{
-    if (a != a || b != b) return a + b;
-    if (a == 0 && b == 0) return signbit(a) ? b : a;
-    return a > b ? a : b;
-}
-
 static inline uint32_t rotl32(uint32_t x, uint32_t n) { n &= 31; return n ? (x << n) | (x >> (32 - n)) : x; }
 static inline uint32_t rotr32(uint32_t x, uint32_t n) { n &= 31; return n ? (x >> n) | (x << (32 - n)) : x; }
 static inline uint64_t rotl64(uint64_t x, uint64_t n) { n &= 63; return n ? (x << n) | (x >> (64 - n)) : x; }
@@ -87,11 +60,15 @@ static inline uint32_t ctz32(uint32_t x) { return x ? (uint32_t)__builtin_ctz(x)
 static inline uint64_t clz64(uint64_t x) { return x ? (uint64_t)__builtin_clzll(x) : 64; }
 static inline uint64_t ctz64(uint64_t x) { return x ? (uint64_t)__builtin_ctzll(x) : 64; }
 
-/* saturating truncations (NaN -> 0, clamp) */
-static inline int32_t sat_s32(double x) { return x != x ? 0 : x <= -2147483648.0 ? INT32_MIN : x >= 2147483647.0 ? INT32_MAX : (int32_t)x; }
-static inline uint32_t sat_u32(double x) { return x != x || x <= 0 ? 0 : x >= 4294967295.0 ? UINT32_MAX : (uint32_t)x; }
-static inline int64_t sat_s64(double x) { return x != x ? 0 : x < -9223372036854775808.0 ? INT64_MIN : x >= 9223372036854775808.0 ? INT64_MAX : (int64_t)x; }
-static inline uint64_t sat_u64(double x) { return x != x || x <= 0 ? 0 : x >= 18446744073709551616.0 ? UINT64_MAX : (uint64_t)x; }
+/* the current size of a memory (a shared one may grow on another thread) */
+static inline uint64_t mem_size(const wasm_memory *m) { return m ? __atomic_load_n(&m->size, __ATOMIC_ACQUIRE) : 0; }
+
+/* [d, d + n) within memory m (64-bit operands: i32 ones arrive zero-extended) */
+static inline bool mem_range_ok(const wasm_memory *m, uint64_t d, uint64_t n)
+{
+    uint64_t size = mem_size(m);
+    return n <= size && d <= size - n;
+}
 
 static wasm_trap_kind run(wasm_store *s, wasm_func *f, uint64_t *sp, const int32_t **table);
 
@@ -135,14 +112,18 @@ static wasm_trap_kind run(wasm_store *s, wasm_func *f, uint64_t *sp, const int32
 {
 #ifdef THREADED
 #define X(n, w) (int32_t)((const char *)&&L_##n - (const char *)&&L_UNREACHABLE),
-    static const int32_t offs[] = {WASM_OPS(X)};
+#define S(n, sub, kind, arg) X(n, 0)
+    static const int32_t offs[] = {WASM_OPS(X) WASM_SIMD_OPS(S)};
 #undef X
+#undef S
 #define CASE(n) L_##n:
 #define NEXT() goto *(const void *)((const char *)&&L_UNREACHABLE + (int32_t)*ip)
 #else
 #define X(n, w) OP_##n,
-    static const int32_t offs[] = {WASM_OPS(X)};
+#define S(n, sub, kind, arg) OP_##n,
+    static const int32_t offs[] = {WASM_OPS(X) WASM_SIMD_OPS(S)};
 #undef X
+#undef S
 #define CASE(n) case OP_##n:
 #define NEXT() goto dispatch
 #endif
@@ -159,16 +140,19 @@ static wasm_trap_kind run(wasm_store *s, wasm_func *f, uint64_t *sp, const int32
     wasm_instance *inst = f->inst;
     const uint32_t *cb = f->code->code, *ip = cb;
     uint64_t *fp = sp;
-    uint8_t *mb = inst->mem ? inst->mem->data : NULL;
-    uint64_t msize = inst->mem ? inst->mem->size : 0;
+    wasm_memory *cm = inst->mem; /* the memory accesses use: memory 0 except after MEMSEL */
+    uint8_t *mb = cm ? cm->data : NULL;
+    uint64_t msize = cm ? cm->size : 0;
     s->frames[s->depth++] = (struct wframe){NULL, NULL, NULL};
 
 #define TRAP(k) do { trap = (k); goto trap_out; } while (0)
-#define RELOAD_MEM() do { mb = inst->mem ? inst->mem->data : NULL; msize = inst->mem ? inst->mem->size : 0; } while (0)
-/* effective address: 33-bit sum of a 32-bit base and offset, checked against the size */
+#define RELOAD_MEM() do { cm = inst->mem; mb = cm ? cm->data : NULL; msize = cm ? cm->size : 0; } while (0)
+/* effective address: 33-bit sum of a 32-bit base and offset, checked against the size.
+ * Another thread may have grown a shared memory: re-read its size before trapping. */
+#define OOB(end) ((end) > msize && (end) > (msize = mem_size(cm)))
 #define EA(aslot, off, n) \
     uint64_t ea_ = (uint64_t)I32(aslot) + (off); \
-    if (ea_ + (n) > msize) \
+    if (OOB(ea_ + (n))) \
         TRAP(WASM_TRAP_MEMORY_OOB);
 
 #ifdef THREADED
@@ -203,6 +187,7 @@ dispatch:
         NEXT();
     }
     CASE(RETURN) {
+    do_return:;
         struct wframe *fr = &s->frames[--s->depth];
         if (!fr->ret)
             return WASM_OK;
@@ -217,12 +202,18 @@ dispatch:
     {
         wasm_func *g;
         uint64_t *nfp;
+        bool tailc;
     CASE(CALL)
         g = inst->funcs[ip[1]];
         nfp = fp + ip[2];
         ip += 3;
         goto do_call;
-    CASE(CALL_INDIRECT) {
+    CASE(CALL_INDIRECT)
+        tailc = false;
+        goto call_indirect;
+    CASE(RETURN_CALL_INDIRECT)
+        tailc = true; /* two labels in a row would share an address, hence the flag */
+    call_indirect: {
         wasm_table *t = inst->tables[ip[2]];
         uint32_t i = I32(ip[3]);
         if (i >= t->size)
@@ -234,12 +225,14 @@ dispatch:
         if (g->type != want && !wasm__functype_eq(g->type, want))
             TRAP(WASM_TRAP_INDIRECT_MISMATCH);
         nfp = fp + ip[4];
+        if (tailc)
+            goto do_tail;
         ip += 5;
     }
     do_call:
         if (g->host) {
             struct wasm_caller cl = {s, inst};
-            uint32_t n = g->type->np > g->type->nr ? g->type->np : g->type->nr;
+            uint32_t n = g->type->ps > g->type->rs ? g->type->ps : g->type->rs;
             uint64_t *saved = s->stack_top;
             s->stack_top = nfp + n;
             trap = g->host(&cl, g->env, nfp);
@@ -260,14 +253,61 @@ dispatch:
         }
         cb = ip = g->code->code;
         NEXT();
+    CASE(RETURN_CALL)
+        g = inst->funcs[ip[1]];
+        nfp = fp + ip[2];
+    do_tail:
+        /* the callee reuses this frame: its arguments move down to slot 0, and it
+         * returns straight to our caller (constant depth however deep the recursion) */
+        memmove(fp, nfp, (size_t)g->type->ps * 8);
+        if (g->host) {
+            struct wasm_caller cl = {s, inst};
+            uint64_t *saved = s->stack_top;
+            s->stack_top = fp + (g->type->ps > g->type->rs ? g->type->ps : g->type->rs);
+            trap = g->host(&cl, g->env, fp);
+            s->stack_top = saved;
+            if (trap)
+                goto trap_out;
+            goto do_return;
+        }
+        cur = g;
+        if (g->inst != inst) {
+            inst = g->inst;
+            RELOAD_MEM();
+        }
+        cb = ip = g->code->code;
+        NEXT();
     }
     CASE(COPY) { fp[ip[1]] = fp[ip[2]]; ip += 3; NEXT(); }
     CASE(COPYN) { memmove(fp + ip[1], fp + ip[2], (size_t)ip[3] * 8); ip += 4; NEXT(); }
+    CASE(COPYS) {
+        const uint32_t *p = ip + 2, *end = p + 2 * ip[1];
+        for (; p < end; p += 2)
+            fp[p[0]] = fp[p[1]];
+        ip = end;
+        NEXT();
+    }
+    CASE(COPY2) { uint64_t lo = fp[ip[2]], hi = fp[ip[2] + 1]; fp[ip[1]] = lo; fp[ip[1] + 1] = hi; ip += 3; NEXT(); }
     CASE(CONST32) { fp[ip[1]] = ip[2]; ip += 3; NEXT(); }
     CASE(CONST64) { fp[ip[1]] = (uint64_t)ip[2] | (uint64_t)ip[3] << 32; ip += 4; NEXT(); }
     CASE(SELECT) { fp[ip[1]] = I32(ip[4]) ? fp[ip[2]] : fp[ip[3]]; ip += 5; NEXT(); }
+    CASE(SELECT2) { vput(fp + ip[1], vget(fp + (I32(ip[4]) ? ip[2] : ip[3]))); ip += 5; NEXT(); }
     CASE(GLOBAL_GET) { fp[ip[1]] = inst->globals[ip[2]]->v; ip += 3; NEXT(); }
     CASE(GLOBAL_SET) { inst->globals[ip[1]]->v = fp[ip[2]]; ip += 3; NEXT(); }
+    CASE(GLOBAL_GET2) {
+        const wasm_global *g = inst->globals[ip[2]];
+        fp[ip[1]] = g->v;
+        fp[ip[1] + 1] = g->hi;
+        ip += 3;
+        NEXT();
+    }
+    CASE(GLOBAL_SET2) {
+        wasm_global *g = inst->globals[ip[1]];
+        g->v = fp[ip[2]];
+        g->hi = fp[ip[2] + 1];
+        ip += 3;
+        NEXT();
+    }
     CASE(TABLE_GET) {
         wasm_table *t = inst->tables[ip[2]];
         uint32_t i = I32(ip[3]);
@@ -326,41 +366,62 @@ dispatch:
     CASE(ELEM_DROP) { inst->elemlen[ip[1]] = 0; ip += 2; NEXT(); }
     CASE(REF_FUNC) { fp[ip[1]] = (uintptr_t)inst->funcs[ip[2]]; ip += 3; NEXT(); }
     CASE(REF_IS_NULL) { SET32(ip[1], fp[ip[2]] == 0); ip += 3; NEXT(); }
-    CASE(MEMORY_SIZE) { SET32(ip[1], inst->mem->pages); ip += 2; NEXT(); }
+    CASE(MEMORY_SIZE) { fp[ip[1]] = __atomic_load_n(&inst->mems[ip[2]]->pages, __ATOMIC_ACQUIRE); ip += 3; NEXT(); }
     CASE(MEMORY_GROW) {
-        int64_t r = wasm_memory_grow(inst->mem, I32(ip[2]), s);
-        SET32(ip[1], (uint32_t)r);
+        wasm_memory *m = inst->mems[ip[3]];
+        uint64_t delta = fp[ip[2]];
+        int64_t r = delta > UINT32_MAX ? -1 : wasm_memory_grow(m, (uint32_t)delta, s);
+        fp[ip[1]] = m->is64 ? (uint64_t)r : (uint32_t)r; /* -1 at the address width */
         RELOAD_MEM();
-        ip += 3;
+        ip += 4;
         NEXT();
     }
+    /* bulk operands are read as 64 bits: i32 slots hold their values zero-extended */
     CASE(MEMORY_INIT) {
-        uint32_t seg = ip[1], d = I32(ip[2]), sr = I32(ip[3]), n = I32(ip[4]);
+        wasm_memory *m = inst->mems[ip[2]];
+        uint32_t seg = ip[1];
+        uint64_t d = fp[ip[3]], sr = I32(ip[4]), n = I32(ip[5]);
         uint32_t len = inst->datadropped[seg] ? 0 : inst->m->datas[seg].len;
-        if ((uint64_t)d + n > msize || (uint64_t)sr + n > len)
+        if (!mem_range_ok(m, d, n) || sr + n > len)
             TRAP(WASM_TRAP_MEMORY_OOB);
         if (n)
-            memcpy(mb + d, inst->m->datas[seg].bytes + sr, n);
-        ip += 5;
+            memcpy(m->data + d, inst->m->datas[seg].bytes + sr, n);
+        ip += 6;
         NEXT();
     }
     CASE(DATA_DROP) { inst->datadropped[ip[1]] = true; ip += 2; NEXT(); }
     CASE(MEMORY_COPY) {
-        uint32_t d = I32(ip[1]), sr = I32(ip[2]), n = I32(ip[3]);
-        if ((uint64_t)d + n > msize || (uint64_t)sr + n > msize)
+        wasm_memory *md = inst->mems[ip[1]], *ms = inst->mems[ip[2]];
+        uint64_t d = fp[ip[3]], sr = fp[ip[4]], n = fp[ip[5]];
+        if (!mem_range_ok(md, d, n) || !mem_range_ok(ms, sr, n))
             TRAP(WASM_TRAP_MEMORY_OOB);
-        memmove(mb + d, mb + sr, n);
-        ip += 4;
+        memmove(md->data + d, ms->data + sr, n);
+        ip += 6;
         NEXT();
     }
     CASE(MEMORY_FILL) {
-        uint32_t d = I32(ip[1]), n = I32(ip[3]);
-        if ((uint64_t)d + n > msize)
+        wasm_memory *m = inst->mems[ip[1]];
+        uint64_t d = fp[ip[2]], n = fp[ip[4]];
+        if (!mem_range_ok(m, d, n))
             TRAP(WASM_TRAP_MEMORY_OOB);
-        memset(mb + d, (int)(uint8_t)fp[ip[2]], n);
-        ip += 4;
+        memset(m->data + d, (int)(uint8_t)fp[ip[3]], n);
+        ip += 5;
         NEXT();
     }
+    CASE(MEMSEL) {
+        cm = inst->mems[ip[1]];
+        mb = cm->data;
+        msize = cm->size;
+        ip += 2;
+        NEXT();
+    }
+    CASE(CHECK64) {
+        if (fp[ip[1]] >> 32)
+            TRAP(WASM_TRAP_MEMORY_OOB);
+        ip += 2;
+        NEXT();
+    }
+    CASE(MEM_OOB) TRAP(WASM_TRAP_MEMORY_OOB);
 
     /* loads and stores; memcpy keeps unaligned accesses defined */
 #define LOAD(name, T, N, conv) \
@@ -377,7 +438,7 @@ dispatch:
     LOAD(LD32U64, uint32_t, 4, v_)
 #define EAA(bslot, imm, off, n) \
     uint64_t ea_ = (uint64_t)(uint32_t)(I32(bslot) + (imm)) + (off); \
-    if (ea_ + (n) > msize) \
+    if (OOB(ea_ + (n))) \
         TRAP(WASM_TRAP_MEMORY_OOB);
 #define LOADA(name, T, N, conv) \
     CASE(name) { T v_; EAA(ip[2], ip[3], ip[4], N) memcpy(&v_, mb + ea_, N); fp[ip[1]] = conv; ip += 5; NEXT(); }
@@ -393,7 +454,7 @@ dispatch:
     LOADA(LD32U64A, uint32_t, 4, v_)
 #define EAK(addr, off, n) \
     uint64_t ea_ = (uint64_t)(addr) + (off); \
-    if (ea_ + (n) > msize) \
+    if (OOB(ea_ + (n))) \
         TRAP(WASM_TRAP_MEMORY_OOB);
 #define LOADK(name, T, N, conv) \
     CASE(name) { T v_; EAK(ip[2], ip[3], N) memcpy(&v_, mb + ea_, N); fp[ip[1]] = conv; ip += 4; NEXT(); }
@@ -642,6 +703,23 @@ dispatch:
     B(I64_ANDI, SET64(D, I64(A) & (uint64_t)(int64_t)(int32_t)IMM))
     B(I32_ROTLI, SET32(D, rotl32(I32(A), IMM)))
     B(I32_ROTRI, SET32(D, rotr32(I32(A), IMM)))
+    B(I32_DIV_UI, SET32(D, I32(A) / IMM))
+    B(I32_REM_UI, SET32(D, I32(A) % IMM))
+
+    /* f64 arithmetic on a loaded right operand: d a base imm offset */
+#define FOPM(name, op) \
+    CASE(name) { \
+        double x_; \
+        EAA(ip[3], ip[4], ip[5], 8) \
+        memcpy(&x_, mb + ea_, 8); \
+        PUTF64(fp + ip[1], F64(fp + ip[2]) op x_); \
+        ip += 6; \
+        NEXT(); \
+    }
+    FOPM(F64_ADDM, +)
+    FOPM(F64_SUBM, -)
+    FOPM(F64_MULM, *)
+    FOPM(F64_DIVM, /)
 
     /* compare and branch: a b target */
 #define CB(name, cond) CASE(name) { ip = (cond) ? cb + ip[3] : ip + 4; NEXT(); }
@@ -665,6 +743,9 @@ dispatch:
     CB(BR_I32_LE_UI, I32(ip[1]) <= ip[2])
     CB(BR_I32_GE_SI, S32(ip[1]) >= (int32_t)ip[2])
     CB(BR_I32_GE_UI, I32(ip[1]) >= ip[2])
+
+#include "interp_simd.h"
+#include "interp_atomic.h"
 
 #ifndef THREADED
     default:

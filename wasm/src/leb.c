@@ -79,6 +79,7 @@ static int64_t sleb(struct rd *r, unsigned bits)
 }
 
 uint32_t wasm__u32(struct rd *r) { return (uint32_t)uleb(r, 32); }
+uint64_t wasm__u64(struct rd *r) { return uleb(r, 64); }
 int32_t wasm__s32(struct rd *r) { return (int32_t)sleb(r, 32); }
 int64_t wasm__s64(struct rd *r) { return sleb(r, 64); }
 int64_t wasm__s33(struct rd *r) { return sleb(r, 33); }

@@ -9,6 +9,8 @@
 #ifndef SKIFFWASM_OPS_H
 #define SKIFFWASM_OPS_H
 
+#include "simd_ops.h"
+
 /* X(name, words) - words counts the handler word too. */
 #define WASM_OPS(X)                                                                       \
     X(UNREACHABLE, 1)                                                                     \
@@ -21,8 +23,15 @@
     X(RETURN, 1)                                                                          \
     X(CALL, 3)         /* funcidx argslot */                                              \
     X(CALL_INDIRECT, 5) /* typeidx tableidx s_index argslot */                            \
+    X(RETURN_CALL, 3)  /* funcidx argslot: the callee takes over the caller's frame */   \
+    X(RETURN_CALL_INDIRECT, 5) /* typeidx tableidx s_index argslot */                     \
     X(COPY, 3)         /* d s */                                                          \
     X(COPYN, 4)        /* d s n (ascending, d < s) */                                     \
+    X(COPY2, 3)        /* d s: two slots (a v128) */                                      \
+    X(COPYS, 2)        /* n, then n pairs d s copied in order (variable length: emit.c) */ \
+    X(SELECT2, 5)      /* d a b cond: v128 */                                             \
+    X(GLOBAL_GET2, 3)  /* d idx: v128 */                                                  \
+    X(GLOBAL_SET2, 3)  /* idx s: v128 */                                                  \
     X(CONST32, 3)      /* d imm */                                                        \
     X(CONST64, 4)      /* d lo hi */                                                      \
     X(SELECT, 5)       /* d a b cond */                                                   \
@@ -38,12 +47,15 @@
     X(ELEM_DROP, 2)    /* elem */                                                         \
     X(REF_FUNC, 3)     /* d funcidx */                                                    \
     X(REF_IS_NULL, 3)  /* d s */                                                          \
-    X(MEMORY_SIZE, 2)  /* d */                                                            \
-    X(MEMORY_GROW, 3)  /* d s */                                                          \
-    X(MEMORY_INIT, 5)  /* seg s_d s_s s_n */                                              \
+    X(MEMORY_SIZE, 3)  /* d mem */                                                        \
+    X(MEMORY_GROW, 4)  /* d s mem */                                                      \
+    X(MEMORY_INIT, 6)  /* seg mem s_d s_s s_n */                                          \
     X(DATA_DROP, 2)    /* seg */                                                          \
-    X(MEMORY_COPY, 4)  /* s_d s_s s_n */                                                  \
-    X(MEMORY_FILL, 4)  /* s_d s_v s_n */                                                  \
+    X(MEMORY_COPY, 6)  /* dmem smem s_d s_s s_n */                                        \
+    X(MEMORY_FILL, 5)  /* mem s_d s_v s_n */                                              \
+    X(MEMSEL, 2)       /* mem: the next accesses use memory mem (memops.c) */             \
+    X(CHECK64, 2)      /* s: a memory64 address past 4 GiB is out of bounds */            \
+    X(MEM_OOB, 1)      /* an offset past 4 GiB: out of bounds */                          \
     /* loads: d s_addr offset */                                                          \
     X(LD32, 4) X(LD64, 4) X(LD8S32, 4) X(LD8U, 4) X(LD16S32, 4) X(LD16U, 4)               \
     X(LD8S64, 4) X(LD16S64, 4) X(LD32S64, 4) X(LD32U64, 4)                                \
@@ -98,18 +110,40 @@
     X(I32_ADDI, 4) X(I64_ADDI, 4) X(I32_ANDI, 4) X(I32_SHLI, 4) X(I32_SHR_UI, 4)          \
     X(I32_SHR_SI, 4) X(I32_XORI, 4) X(I32_ORI, 4) X(I32_MULI, 4) X(I64_SHLI, 4)           \
     X(I64_SHR_UI, 4) X(I64_ANDI, 4) X(I32_ROTLI, 4) X(I32_ROTRI, 4)                       \
+    X(I32_DIV_UI, 4) X(I32_REM_UI, 4) /* imm != 0: no trap possible */                   \
+    /* f64 arithmetic whose right operand is loaded from (base + imm) mod 2^32 + offset:  \
+       d a base imm offset (OP_F64_ADD.. order) */                                        \
+    X(F64_ADDM, 6) X(F64_SUBM, 6) X(F64_MULM, 6) X(F64_DIVM, 6)                           \
     /* compare-and-branch: a b target / a imm target */                                   \
     X(BR_I32_EQ, 4) X(BR_I32_NE, 4) X(BR_I32_LT_S, 4) X(BR_I32_LT_U, 4)                   \
     X(BR_I32_GT_S, 4) X(BR_I32_GT_U, 4) X(BR_I32_LE_S, 4) X(BR_I32_LE_U, 4)               \
     X(BR_I32_GE_S, 4) X(BR_I32_GE_U, 4)                                                   \
     X(BR_I32_EQI, 4) X(BR_I32_NEI, 4) X(BR_I32_LT_SI, 4) X(BR_I32_LT_UI, 4)               \
     X(BR_I32_GT_SI, 4) X(BR_I32_GT_UI, 4) X(BR_I32_LE_SI, 4) X(BR_I32_LE_UI, 4)           \
-    X(BR_I32_GE_SI, 4) X(BR_I32_GE_UI, 4)
+    X(BR_I32_GE_SI, 4) X(BR_I32_GE_UI, 4)                                                \
+    /* threads (atomic.c): the address must be a multiple of the access size;           \
+       loads d a off, stores a v off, read-modify-write d a v off (old value to d),       \
+       cmpxchg d a expected replacement off; narrow forms zero-extend */                  \
+    X(ATOMIC_NOTIFY, 5) /* d a count off */                                               \
+    X(ATOMIC_WAIT32, 6) X(ATOMIC_WAIT64, 6) /* d a expected timeout off */                \
+    X(ATOMIC_FENCE, 1)                                                                    \
+    X(ALD8, 4) X(ALD16, 4) X(ALD32, 4) X(ALD64, 4)                                        \
+    X(AST8, 4) X(AST16, 4) X(AST32, 4) X(AST64, 4)                                        \
+    X(AADD8, 5) X(AADD16, 5) X(AADD32, 5) X(AADD64, 5)                                    \
+    X(ASUB8, 5) X(ASUB16, 5) X(ASUB32, 5) X(ASUB64, 5)                                    \
+    X(AAND8, 5) X(AAND16, 5) X(AAND32, 5) X(AAND64, 5)                                    \
+    X(AOR8, 5) X(AOR16, 5) X(AOR32, 5) X(AOR64, 5)                                        \
+    X(AXOR8, 5) X(AXOR16, 5) X(AXOR32, 5) X(AXOR64, 5)                                    \
+    X(AXCHG8, 5) X(AXCHG16, 5) X(AXCHG32, 5) X(AXCHG64, 5)                                \
+    X(ACMPXCHG8, 6) X(ACMPXCHG16, 6) X(ACMPXCHG32, 6) X(ACMPXCHG64, 6)
 
+/* SIMD ops follow the others (simd_ops.h) */
 enum wasm_op {
 #define X(n, w) OP_##n,
-    WASM_OPS(X)
+#define S(n, sub, kind, arg) OP_##n,
+    WASM_OPS(X) WASM_SIMD_OPS(S)
 #undef X
+#undef S
     OP__COUNT
 };
 

@@ -2,7 +2,7 @@
  * algorithm of the spec's validation appendix), with each operand's frame slot. */
 #include "compile.h"
 
-const uint8_t wc_vt_one[6] = {WASM_I32, WASM_I64, WASM_F32, WASM_F64, WASM_FUNCREF, WASM_EXTERNREF};
+const uint8_t wc_vt_one[7] = {WASM_I32, WASM_I64, WASM_F32, WASM_F64, WASM_FUNCREF, WASM_EXTERNREF, WASM_V128};
 
 void *wc_regrow(struct cc *c, void *p, uint32_t *cap, size_t sz)
 {
@@ -18,11 +18,12 @@ struct sv wc_push(struct cc *c, uint8_t t)
 {
     if (c->h == c->hcap)
         c->st = wc_regrow(c, c->st, &c->hcap, sizeof *c->st);
-    struct sv v = {t, tslot(c, c->h)};
+    uint32_t home = tslot(c, c->h);
+    struct sv v = {t, home, home};
     c->st[c->h++] = v;
-    if (c->h > c->hmax)
-        c->hmax = c->h;
-    if (c->nlocals + c->hmax > 0x3fffffff)
+    if (home + wasm__width(t) > c->smax)
+        c->smax = home + wasm__width(t);
+    if (c->smax > 0x3fffffff)
         FAIL("function too large (operand stack)");
     return v;
 }
@@ -32,7 +33,7 @@ struct sv wc_pop(struct cc *c)
     struct ctl *f = top(c);
     if (c->h == f->h) {
         if (f->unreach)
-            return (struct sv){UNKNOWN, 0};
+            return (struct sv){UNKNOWN, 0, 0};
         FAIL("type mismatch: operand stack underflow");
     }
     return c->st[--c->h];
@@ -129,8 +130,6 @@ void wc_blocktype(struct cc *c, uint32_t *np, const uint8_t **pt, uint32_t *nr, 
             return;
         }
     }
-    if (b == WASM_V128)
-        FAIL("SIMD (v128) is not supported by this engine");
     int64_t x = wasm__s33(r);
     if (x < 0 || x >= c->m->ntypes)
         FAIL("unknown type %lld", (long long)x);
@@ -144,8 +143,6 @@ void wc_blocktype(struct cc *c, uint32_t *np, const uint8_t **pt, uint32_t *nr, 
 uint8_t wc_local_type(struct cc *c)
 {
     uint8_t vt = wasm__u8(c->r);
-    if (vt == WASM_V128)
-        FAIL("SIMD (v128) is not supported by this engine");
     for (unsigned j = 0; j < sizeof wc_vt_one; j++)
         if (vt == wc_vt_one[j])
             return vt;

@@ -2,6 +2,7 @@
 (module
   (import "host" "add3" (func $add3 (param i32) (result i32)))
   (import "host" "counter" (global $counter (mut i32)))
+  (import "host" "vswap" (func $vswap (param v128 i32) (result i32 v128)))
   (memory (export "mem") 1 4)
   (table (export "tab") 2 funcref)
   (elem (i32.const 0) $twice)
@@ -20,4 +21,11 @@
   (func (export "indirect") (param i32 i32) (result i32)
     (call_indirect (param i32) (result i32) (local.get 0) (local.get 1)))
   (func (export "swap") (param i64 f64) (result f64 i64) (local.get 1) (local.get 0))
+;; v128 values take two slots wherever values cross the API
+  (global (export "gv") (mut v128) (v128.const i32x4 1 2 3 4))
+  (func (export "vmix") (param i32 v128 i64) (result v128 i32)
+    (i32x4.add (local.get 1) (i32x4.splat (local.get 0)))
+    (i32.add (i32x4.extract_lane 3 (local.get 1)) (i32.wrap_i64 (local.get 2))))
+  (func (export "via_vhost") (param v128 i32) (result i32 v128)
+    (call $vswap (local.get 0) (local.get 1)))
 )

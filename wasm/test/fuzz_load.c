@@ -9,7 +9,7 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     char err[256];
-    wasm_load_options opt = {1};
+    wasm_load_options opt = {1, 0};
     wasm_module *m = wasm_module_load(data, size, &opt, err, sizeof err);
     if (!m)
         return 0;
@@ -24,7 +24,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             if (wasm_instance_export(inst, wasm_instance_export_name(inst, i), &e) || e.kind != WASM_EXTERN_FUNC)
                 continue;
             const wasm_functype *t = wasm_func_type(e.ptr);
-            uint32_t n = wasm_functype_params(t) > wasm_functype_results(t) ? wasm_functype_params(t) : wasm_functype_results(t);
+            uint32_t n = wasm_functype_slots(t);
             uint64_t *slots = calloc(n ? n : 1, sizeof *slots);
             wasm_store_set_fuel(s, 20000);
             wasm_call(s, e.ptr, slots);

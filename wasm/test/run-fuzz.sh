@@ -12,8 +12,14 @@ mkdir -p "$tmp/corpus" "$tmp/seeds"
 [ -n "${SKIFF_FUZZ_KEEP:-}" ] || trap 'rm -rf "$tmp"' EXIT
 clang -std=gnu11 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
     -I"$src/include" "$src"/src/*.c "$src/test/fuzz_load.c" -lm -o "$tmp/fuzz_load"
-for f in address br_table call_indirect elem data memory_grow table binary; do
+for f in address br_table call_indirect elem data memory_grow table binary simd_lane simd_address simd_load8_lane simd_bitwise simd_i16x8_arith2; do
     wast2json "$spec/$f.wast" -o "$tmp/seeds/$f.json" >/dev/null
+done
+# and modules of each post-2.0 proposal (the fuzz target loads with every proposal on)
+for p in threads/atomic:--enable-threads memory64/address64:--enable-memory64 multi-memory/load:--enable-multi-memory \
+         tail-call/return_call:--enable-tail-call extended-const/global:--enable-extended-const; do
+    f=${p%%:*}
+    wast2json "${p#*:}" "$spec/proposals/$f.wast" -o "$tmp/seeds/$(echo "$f" | tr / -).json" >/dev/null
 done
 cp "$tmp"/seeds/*.wasm "$tmp/corpus/"
 st=0

@@ -1,7 +1,8 @@
 /* skiff-wasm - run a wasm32-wasip1 module on the Linux host.
  *
  *   skiff-wasm [--dir HOST[::GUEST]] [--env K=V] [--tcplisten HOST:PORT] [--fuel N]
- *              [--max-memory SIZE] module.wasm [args...]
+ *              [--max-memory SIZE] [--disable PROPOSAL] module.wasm [args...]
+ *   skiff-wasm --features      (lists the proposals beyond 2.0's core and whether on)
  *
  * Exit status: the module's proc_exit code (0 if _start returns); 134 after a trap,
  * which is reported with a wasm backtrace on stderr; 2 for usage or load errors. */
@@ -23,7 +24,8 @@
 static void usage(void)
 {
     fprintf(stderr, "usage: skiff-wasm [--dir HOST[::GUEST]] [--env K=V] [--tcplisten HOST:PORT]\n"
-                    "                  [--fuel N] [--max-memory SIZE] module.wasm [args...]\n");
+                    "                  [--fuel N] [--max-memory SIZE] [--disable PROPOSAL] module.wasm [args...]\n"
+                    "       skiff-wasm --features\n");
     exit(2);
 }
 
@@ -87,6 +89,23 @@ static int tcp_listen(const char *spec)
     return fd;
 }
 
+/* a proposal's bit by name (wasm_feature_name), or usage */
+static uint32_t feature_bit(const char *name)
+{
+    for (uint32_t b = 1; b & WASM_FEATURE_ALL; b <<= 1)
+        if (!strcmp(name, wasm_feature_name(b)))
+            return b;
+    usage();
+    return 0;
+}
+
+static int list_features(uint32_t on)
+{
+    for (uint32_t b = 1; b & WASM_FEATURE_ALL; b <<= 1)
+        printf("%-15s %s\n", wasm_feature_name(b), on & b ? "on" : "off");
+    return 0;
+}
+
 static void backtrace(const wasm_trap *t)
 {
     fprintf(stderr, "skiff-wasm: trap: %s (in function %u)\n", t->msg, t->func_index);
@@ -104,9 +123,12 @@ int main(int argc, char **argv)
     uint64_t fuel = 0;
     int use_fuel = 0;
     wasm_limits lim = {0};
+    uint32_t features = WASM_FEATURE_ALL;
     int i = 1;
     for (; i < argc && argv[i][0] == '-' && argv[i][1] == '-'; i++) {
         const char *o = argv[i];
+        if (!strcmp(o, "--features"))
+            return list_features(features);
         if (i + 1 >= argc)
             usage();
         if (!strcmp(o, "--dir") && ndirs < 64) dirs[ndirs++] = argv[++i];
@@ -114,6 +136,7 @@ int main(int argc, char **argv)
         else if (!strcmp(o, "--tcplisten") && nsocks < 16) socks[nsocks++] = argv[++i];
         else if (!strcmp(o, "--fuel")) { fuel = strtoull(argv[++i], NULL, 10); use_fuel = 1; }
         else if (!strcmp(o, "--max-memory")) lim.max_memory_pages = parse_size(argv[++i]);
+        else if (!strcmp(o, "--disable")) features &= ~feature_bit(argv[++i]);
         else usage();
     }
     if (i >= argc)
@@ -126,7 +149,7 @@ int main(int argc, char **argv)
         return 2;
     }
     char err[256];
-    wasm_load_options opt = {use_fuel};
+    wasm_load_options opt = {use_fuel, WASM_FEATURE_ALL & ~features};
     wasm_module *m = wasm_module_load(bytes, len, &opt, err, sizeof err);
     free(bytes);
     if (!m) {
@@ -164,6 +187,7 @@ int main(int argc, char **argv)
     }
     if (use_fuel)
         wasm_store_set_fuel(s, fuel);
+    wasm_store_set_features(s, features);
     int status = 0;
     wasm_instance *inst = wasm_instantiate(s, m, l);
     const wasm_trap *t = wasm_store_trap(s);
@@ -192,6 +216,11 @@ int main(int argc, char **argv)
                 status = TRAP_STATUS;
             }
         }
+    }
+    if (wasi_threads_spawned(w)) {
+        /* threads may still run on the store's memory: end them with the process */
+        fflush(NULL);
+        _exit(status);
     }
     wasm_linker_free(l);
     wasm_store_free(s);

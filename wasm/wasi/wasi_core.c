@@ -82,23 +82,73 @@ uint8_t wasi_filetype(unsigned mode)
 
 struct wfd *wasi_fd(wasi_ctx *w, uint32_t fd)
 {
-    return fd < w->nfds && w->fds[fd].used ? &w->fds[fd] : NULL;
+    if (fd >= __atomic_load_n(&w->nfds, __ATOMIC_ACQUIRE))
+        return NULL;
+    struct wfd *f = &w->chunk[fd / WASI_FD_CHUNK][fd % WASI_FD_CHUNK];
+    return f->used ? f : NULL;
 }
 
+void wasi_fd_lock(wasi_ctx *w) { pthread_mutex_lock(&w->fdlock); }
+void wasi_fd_unlock(wasi_ctx *w) { pthread_mutex_unlock(&w->fdlock); }
+
+/* what each type of descriptor can do (wasmtime's sets): a directory holds path rights
+ * and passes file rights on; files, character devices and sockets hold only fd rights */
+#define RIGHTS_FILE \
+    (R_FD_DATASYNC | R_FD_READ | R_FD_SEEK | R_FD_FDSTAT_SET_FLAGS | R_FD_SYNC | R_FD_TELL | R_FD_WRITE | \
+     R_FD_ADVISE | R_FD_ALLOCATE | R_FD_FILESTAT_GET | R_FD_FILESTAT_SET_SIZE | R_FD_FILESTAT_SET_TIMES | \
+     R_POLL_FD_READWRITE)
+#define RIGHTS_DIR \
+    (R_FD_FDSTAT_SET_FLAGS | R_FD_SYNC | R_FD_ADVISE | R_PATH_CREATE_DIRECTORY | R_PATH_CREATE_FILE | \
+     R_PATH_LINK_SOURCE | R_PATH_LINK_TARGET | R_PATH_OPEN | R_FD_READDIR | R_PATH_READLINK | \
+     R_PATH_RENAME_SOURCE | R_PATH_RENAME_TARGET | R_PATH_FILESTAT_GET | R_PATH_FILESTAT_SET_TIMES | \
+     R_FD_FILESTAT_GET | R_FD_FILESTAT_SET_TIMES | R_PATH_SYMLINK | R_PATH_REMOVE_DIRECTORY | \
+     R_PATH_UNLINK_FILE | R_POLL_FD_READWRITE)
+#define RIGHTS_TTY (R_FD_READ | R_FD_FDSTAT_SET_FLAGS | R_FD_WRITE | R_FD_FILESTAT_GET | R_POLL_FD_READWRITE)
+#define RIGHTS_SOCK (RIGHTS_TTY | R_SOCK_SHUTDOWN)
+
+uint64_t wasi_type_rights(uint8_t type, int listener)
+{
+    switch (type) {
+    case FT_DIR: return RIGHTS_DIR;
+    case FT_CHAR: return RIGHTS_TTY;
+    case FT_STREAM: case FT_DGRAM: return RIGHTS_SOCK | (listener ? R_SOCK_ACCEPT : 0);
+    default: return RIGHTS_FILE;
+    }
+}
+
+uint64_t wasi_type_inherit(uint8_t type) { return type == FT_DIR ? RIGHTS_DIR | RIGHTS_FILE : 0; }
+
+struct wfd *wasi_fd_rights(wasi_ctx *w, uint32_t fd, uint64_t rights, uint32_t *err)
+{
+    struct wfd *f = wasi_fd(w, fd);
+    if (!f || (f->base & rights) != rights) {
+        *err = WE_BADF;
+        return NULL;
+    }
+    return f;
+}
+
+/* the lowest free guest fd, as POSIX open does */
 int wasi_fd_add(wasi_ctx *w, int host, uint8_t type, int own)
 {
+    wasi_fd_lock(w);
     uint32_t i = 0;
-    while (i < w->nfds && w->fds[i].used)
+    while (i < w->nfds && w->chunk[i / WASI_FD_CHUNK][i % WASI_FD_CHUNK].used)
         i++;
     if (i == w->nfds) {
-        struct wfd *n = realloc(w->fds, (w->nfds + 8) * sizeof *n);
-        if (!n)
+        if (i == WASI_FD_CHUNK * WASI_FD_CHUNKS) {
+            wasi_fd_unlock(w);
+            return -EMFILE;
+        }
+        if (i % WASI_FD_CHUNK == 0 && !(w->chunk[i / WASI_FD_CHUNK] = calloc(WASI_FD_CHUNK, sizeof(struct wfd)))) {
+            wasi_fd_unlock(w);
             return -ENOMEM;
-        memset(n + w->nfds, 0, 8 * sizeof *n);
-        w->fds = n;
-        w->nfds += 8;
+        }
+        __atomic_store_n(&w->nfds, i + 1, __ATOMIC_RELEASE);
     }
-    w->fds[i] = (struct wfd){1, host, own, type, NULL, 0};
+    w->chunk[i / WASI_FD_CHUNK][i % WASI_FD_CHUNK] =
+        (struct wfd){1, host, own, type, NULL, 0, wasi_type_rights(type, 0), wasi_type_inherit(type), 0};
+    wasi_fd_unlock(w);
     return (int)i;
 }
 
@@ -115,6 +165,7 @@ wasi_ctx *wasi_new(int argc, char *const *argv, int envc, char *const *envp)
     wasi_ctx *w = calloc(1, sizeof *w);
     if (!w)
         return NULL;
+    pthread_mutex_init(&w->fdlock, NULL);
     w->argc = argc;
     w->envc = envc;
     w->argv = copyv(argc, argv);
@@ -131,18 +182,22 @@ void wasi_free(wasi_ctx *w)
 {
     if (!w)
         return;
+    wasi_threads_free(w);
     for (uint32_t i = 0; i < w->nfds; i++) {
-        if (w->fds[i].used && w->fds[i].own)
-            close(w->fds[i].host);
-        free(w->fds[i].preopen);
+        struct wfd *f = &w->chunk[i / WASI_FD_CHUNK][i % WASI_FD_CHUNK];
+        if (f->used && f->own)
+            close(f->host);
+        free(f->preopen);
     }
+    for (uint32_t k = 0; k < WASI_FD_CHUNKS; k++)
+        free(w->chunk[k]);
+    pthread_mutex_destroy(&w->fdlock);
     for (int i = 0; i < w->argc; i++)
         free(w->argv[i]);
     for (int i = 0; i < w->envc; i++)
         free(w->envp[i]);
     free(w->argv);
     free(w->envp);
-    free(w->fds);
     free(w);
 }
 
@@ -156,15 +211,17 @@ int wasi_preopen_dir(wasi_ctx *w, const char *host, const char *guest)
         close(fd);
         return g;
     }
-    w->fds[g].preopen = strdup(guest);
+    wasi_fd(w, (uint32_t)g)->preopen = strdup(guest);
     return g;
 }
 
 int wasi_preopen_socket(wasi_ctx *w, int host_fd)
 {
     int g = wasi_fd_add(w, host_fd, FT_STREAM, 1);
-    if (g >= 0)
-        w->fds[g].listener = 1;
+    if (g >= 0) {
+        wasi_fd(w, (uint32_t)g)->listener = 1;
+        wasi_fd(w, (uint32_t)g)->base = wasi_type_rights(FT_STREAM, 1);
+    }
     return g;
 }
 
@@ -463,5 +520,5 @@ int wasi_link(wasi_ctx *w, wasm_store *s, wasm_linker *l, const wasm_module *m)
         if (!f || wasm_linker_define(l, mod, name, (wasm_extern){WASM_EXTERN_FUNC, f}))
             return -1;
     }
-    return 0;
+    return wasi_link_threads(w, s, l, m);
 }

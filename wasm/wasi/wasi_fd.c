@@ -17,6 +17,12 @@
     struct wfd *f = wasi_fd(env, ARG32(n));  \
     if (!f)                                  \
         RET(WE_BADF)
+/* the fd, which must hold `rights` (BADF otherwise, as for a descriptor not open for it) */
+#define GETFDR(f, n, rights)                                         \
+    uint32_t e_;                                                     \
+    struct wfd *f = wasi_fd_rights(env, ARG32(n), (rights), &e_);    \
+    if (!f)                                                          \
+        RET(e_)
 
 static void put_filestat(uint8_t *p, const struct stat *st)
 {
@@ -49,9 +55,7 @@ void wasi_times(struct timespec ts[2], uint64_t atim, uint64_t mtim, uint32_t fs
 
 static wasm_trap_kind rw(wasm_caller *c, void *env, uint64_t *slots, int write, int positioned)
 {
-    GETFD(f, 0);
-    if (f->type == FT_DIR)
-        RET(WE_ISDIR);
+    GETFDR(f, 0, (write ? R_FD_WRITE : R_FD_READ) | (positioned ? R_FD_SEEK : 0));
     struct iovec iov[MAXIOV];
     int n = wasi_iovs(c, ARG32(1), ARG32(2), iov, MAXIOV);
     if (n < 0)
@@ -78,12 +82,10 @@ wasm_trap_kind wasi_fd_pwrite(wasm_caller *c, void *env, uint64_t *slots) { retu
 
 wasm_trap_kind wasi_fd_seek(wasm_caller *c, void *env, uint64_t *slots)
 {
-    GETFD(f, 0);
+    GETFDR(f, 0, R_FD_SEEK);
     uint32_t wh = ARG32(2);
     if (wh > 2)
         RET(WE_INVAL);
-    if (f->type == FT_DIR)
-        RET(WE_BADF);
     uint8_t *out = wasi_mem(c, ARG32(3), 8);
     if (!out)
         RET(WE_FAULT);
@@ -97,7 +99,7 @@ wasm_trap_kind wasi_fd_seek(wasm_caller *c, void *env, uint64_t *slots)
 
 wasm_trap_kind wasi_fd_tell(wasm_caller *c, void *env, uint64_t *slots)
 {
-    GETFD(f, 0);
+    GETFDR(f, 0, R_FD_TELL);
     uint8_t *out = wasi_mem(c, ARG32(1), 8);
     if (!out)
         RET(WE_FAULT);
@@ -112,31 +114,33 @@ wasm_trap_kind wasi_fd_close(wasm_caller *c, void *env, uint64_t *slots)
 {
     (void)c;
     GETFD(f, 0);
+    wasi_fd_lock(env);
     if (f->own)
         close(f->host);
     free(f->preopen);
     memset(f, 0, sizeof *f);
+    wasi_fd_unlock(env);
     RET(0);
 }
 
 wasm_trap_kind wasi_fd_sync(wasm_caller *c, void *env, uint64_t *slots)
 {
     (void)c;
-    GETFD(f, 0);
+    GETFDR(f, 0, R_FD_SYNC);
     RET(fsync(f->host) ? wasi_errno(errno) : 0);
 }
 
 wasm_trap_kind wasi_fd_datasync(wasm_caller *c, void *env, uint64_t *slots)
 {
     (void)c;
-    GETFD(f, 0);
+    GETFDR(f, 0, R_FD_DATASYNC);
     RET(fdatasync(f->host) ? wasi_errno(errno) : 0);
 }
 
 wasm_trap_kind wasi_fd_advise(wasm_caller *c, void *env, uint64_t *slots)
 {
     (void)c;
-    GETFD(f, 0);
+    GETFDR(f, 0, R_FD_ADVISE);
     if (ARG32(3) > 5)
         RET(WE_INVAL);
     RET(0); /* advice only: accepted and ignored */
@@ -145,7 +149,7 @@ wasm_trap_kind wasi_fd_advise(wasm_caller *c, void *env, uint64_t *slots)
 wasm_trap_kind wasi_fd_allocate(wasm_caller *c, void *env, uint64_t *slots)
 {
     (void)c;
-    GETFD(f, 0);
+    GETFDR(f, 0, R_FD_ALLOCATE);
     int e = posix_fallocate(f->host, (off_t)ARG64(1), (off_t)ARG64(2));
     RET(wasi_errno(e));
 }
@@ -157,7 +161,7 @@ wasm_trap_kind wasi_fd_fdstat_get(wasm_caller *c, void *env, uint64_t *slots)
     if (!p)
         RET(WE_FAULT);
     int fl = fcntl(f->host, F_GETFL);
-    uint16_t flags = 0;
+    uint16_t flags = f->syncflags;
     if (fl >= 0) {
         if (fl & O_APPEND) flags |= 1;
         if (fl & O_NONBLOCK) flags |= 4;
@@ -165,15 +169,15 @@ wasm_trap_kind wasi_fd_fdstat_get(wasm_caller *c, void *env, uint64_t *slots)
     memset(p, 0, 24);
     p[0] = f->type;
     wr16(p + 2, flags);
-    wr64(p + 8, WASI_RIGHTS_ALL);
-    wr64(p + 16, WASI_RIGHTS_ALL);
+    wr64(p + 8, f->base);
+    wr64(p + 16, f->inherit);
     RET(0);
 }
 
 wasm_trap_kind wasi_fd_fdstat_set_flags(wasm_caller *c, void *env, uint64_t *slots)
 {
     (void)c;
-    GETFD(f, 0);
+    GETFDR(f, 0, R_FD_FDSTAT_SET_FLAGS);
     uint32_t fl = ARG32(1);
     int cur = fcntl(f->host, F_GETFL);
     if (cur < 0)
@@ -188,13 +192,17 @@ wasm_trap_kind wasi_fd_fdstat_set_rights(wasm_caller *c, void *env, uint64_t *sl
 {
     (void)c;
     GETFD(f, 0);
-    (void)f;
-    RET(0); /* rights are not narrowed by this implementation */
+    uint64_t base = ARG64(1), inherit = ARG64(2);
+    if ((base & ~f->base) || (inherit & ~f->inherit))
+        RET(WE_NOTCAPABLE); /* rights only narrow */
+    f->base = base;
+    f->inherit = inherit;
+    RET(0);
 }
 
 wasm_trap_kind wasi_fd_filestat_get(wasm_caller *c, void *env, uint64_t *slots)
 {
-    GETFD(f, 0);
+    GETFDR(f, 0, R_FD_FILESTAT_GET);
     uint8_t *p = wasi_mem(c, ARG32(1), 64);
     if (!p)
         RET(WE_FAULT);
@@ -208,14 +216,14 @@ wasm_trap_kind wasi_fd_filestat_get(wasm_caller *c, void *env, uint64_t *slots)
 wasm_trap_kind wasi_fd_filestat_set_size(wasm_caller *c, void *env, uint64_t *slots)
 {
     (void)c;
-    GETFD(f, 0);
+    GETFDR(f, 0, R_FD_FILESTAT_SET_SIZE);
     RET(ftruncate(f->host, (off_t)ARG64(1)) ? wasi_errno(errno) : 0);
 }
 
 wasm_trap_kind wasi_fd_filestat_set_times(wasm_caller *c, void *env, uint64_t *slots)
 {
     (void)c;
-    GETFD(f, 0);
+    GETFDR(f, 0, R_FD_FILESTAT_SET_TIMES);
     struct timespec ts[2];
     uint32_t fst = ARG32(3);
     if (((fst & 1) && (fst & 2)) || ((fst & 4) && (fst & 8)))
@@ -256,7 +264,7 @@ wasm_trap_kind wasi_fd_prestat_dir_name(wasm_caller *c, void *env, uint64_t *slo
  * start each call (simple and stateless; directories in tests are small). */
 wasm_trap_kind wasi_fd_readdir(wasm_caller *c, void *env, uint64_t *slots)
 {
-    GETFD(f, 0);
+    GETFDR(f, 0, R_FD_READDIR);
     uint32_t len = ARG32(2);
     uint64_t cookie = ARG64(3);
     uint8_t *buf = wasi_mem(c, ARG32(1), len);
@@ -317,10 +325,12 @@ wasm_trap_kind wasi_fd_renumber(wasm_caller *c, void *env, uint64_t *slots)
         RET(WE_BADF);
     if (from == to)
         RET(0);
+    wasi_fd_lock(w);
     if (to->own)
         close(to->host);
     free(to->preopen);
     *to = *from;
     memset(from, 0, sizeof *from);
+    wasi_fd_unlock(w);
     RET(0);
 }

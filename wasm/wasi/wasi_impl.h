@@ -3,6 +3,7 @@
 #ifndef SKIFFWASI_IMPL_H
 #define SKIFFWASI_IMPL_H
 
+#include <pthread.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -19,7 +20,21 @@ enum {
 /* WASI filetypes */
 enum { FT_UNKNOWN = 0, FT_BLOCK = 1, FT_CHAR = 2, FT_DIR = 3, FT_REG = 4, FT_DGRAM = 5, FT_STREAM = 6, FT_SYMLINK = 7 };
 
-#define WASI_RIGHTS_ALL 0x1fffffffull
+/* Rights (wasi_snapshot_preview1): each fd has base rights (what may be done with it)
+ * and inheriting rights (the most a descriptor opened through it may get).  Both only
+ * ever narrow: path_open masks the requested rights by the directory's inheriting
+ * rights and by what suits the file type, and fd_fdstat_set_rights refuses growth. */
+enum {
+    R_FD_DATASYNC = 1 << 0, R_FD_READ = 1 << 1, R_FD_SEEK = 1 << 2, R_FD_FDSTAT_SET_FLAGS = 1 << 3,
+    R_FD_SYNC = 1 << 4, R_FD_TELL = 1 << 5, R_FD_WRITE = 1 << 6, R_FD_ADVISE = 1 << 7, R_FD_ALLOCATE = 1 << 8,
+    R_PATH_CREATE_DIRECTORY = 1 << 9, R_PATH_CREATE_FILE = 1 << 10, R_PATH_LINK_SOURCE = 1 << 11,
+    R_PATH_LINK_TARGET = 1 << 12, R_PATH_OPEN = 1 << 13, R_FD_READDIR = 1 << 14, R_PATH_READLINK = 1 << 15,
+    R_PATH_RENAME_SOURCE = 1 << 16, R_PATH_RENAME_TARGET = 1 << 17, R_PATH_FILESTAT_GET = 1 << 18,
+    R_PATH_FILESTAT_SET_SIZE = 1 << 19, R_PATH_FILESTAT_SET_TIMES = 1 << 20, R_FD_FILESTAT_GET = 1 << 21,
+    R_FD_FILESTAT_SET_SIZE = 1 << 22, R_FD_FILESTAT_SET_TIMES = 1 << 23, R_PATH_SYMLINK = 1 << 24,
+    R_PATH_REMOVE_DIRECTORY = 1 << 25, R_PATH_UNLINK_FILE = 1 << 26, R_POLL_FD_READWRITE = 1 << 27,
+    R_SOCK_SHUTDOWN = 1 << 28, R_SOCK_ACCEPT = 1 << 29
+};
 
 struct wfd {
     int used;
@@ -28,14 +43,33 @@ struct wfd {
     uint8_t type;   /* FT_* */
     char *preopen;  /* guest name if a preopened directory */
     int listener;   /* preopened listening socket */
+    uint64_t base, inherit; /* rights */
+    uint16_t syncflags;     /* fdflags dsync/rsync/sync asked for at open (reported back) */
 };
+
+/* the rights a descriptor of this type can have at most (base, and inheriting) */
+uint64_t wasi_type_rights(uint8_t type, int listener);
+uint64_t wasi_type_inherit(uint8_t type);
+
+/* The fd table grows by chunks that never move, so a struct wfd pointer stays valid
+ * while other threads (wasi-threads) open descriptors; a mutex orders additions,
+ * renumbering and closing.  Using an fd while another thread closes it is the guest's
+ * race, as with POSIX descriptors. */
+#define WASI_FD_CHUNK 64
+#define WASI_FD_CHUNKS 64 /* at most 4096 guest fds */
 
 struct wasi_ctx {
     int argc, envc;
     char **argv, **envp;
-    struct wfd *fds;
-    uint32_t nfds;
+    struct wfd *chunk[WASI_FD_CHUNKS];
+    uint32_t nfds;           /* slots in use so far (published after their chunk) */
+    pthread_mutex_t fdlock;
+    struct wasi_threads *th; /* wasi-threads state, once a module needs it */
 };
+
+/* wasi_threads.c: the shared memory import and "wasi" "thread-spawn" */
+int wasi_link_threads(wasi_ctx *w, wasm_store *s, wasm_linker *l, const wasm_module *m);
+void wasi_threads_free(wasi_ctx *w);
 
 /* map a host errno to WASI */
 uint32_t wasi_errno(int e);
@@ -48,6 +82,10 @@ static inline uint32_t rd32(const uint8_t *p) { uint32_t v; memcpy(&v, p, 4); re
 static inline uint64_t rd64(const uint8_t *p) { uint64_t v; memcpy(&v, p, 8); return v; }
 
 struct wfd *wasi_fd(wasi_ctx *w, uint32_t fd);
+void wasi_fd_lock(wasi_ctx *w);
+void wasi_fd_unlock(wasi_ctx *w);
+/* fd with all of `rights`, or NULL with *err set (BADF: no such fd or a right missing) */
+struct wfd *wasi_fd_rights(wasi_ctx *w, uint32_t fd, uint64_t rights, uint32_t *err);
 int wasi_fd_add(wasi_ctx *w, int host, uint8_t type, int own);
 uint8_t wasi_filetype(unsigned st_mode);
 

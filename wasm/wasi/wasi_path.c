@@ -5,7 +5,9 @@
  * read and spliced into the remaining path (absolute targets refused), and ".." pops
  * back to the parent we opened ourselves - never above the starting directory.  The
  * host kernel only ever sees a single-component name relative to a directory we
- * reached this way, so no path can leave the preopen. */
+ * reached this way, so no path can leave the preopen.  A trailing slash stays on that
+ * name ("file/"), so the kernel applies POSIX's rule: the object must be a directory.
+ * Each call also needs its rights on the directory fd (NOTCAPABLE otherwise). */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -26,7 +28,7 @@ void wasi_times(struct timespec ts[2], uint64_t atim, uint64_t mtim, uint32_t fs
 struct resolved {
     int dir;       /* directory holding the leaf (close with done() ) */
     int owned;     /* dir is ours to close */
-    char leaf[NAME_MAX + 1];
+    char leaf[NAME_MAX + 2]; /* with the path's trailing slash, if any */
 };
 
 static void done(struct resolved *r)
@@ -133,8 +135,9 @@ static uint32_t resolve(int root, const char *path, size_t len, int follow, stru
             strcpy(out->leaf, comp);
             break;
         }
-        if (last) { /* "name/": must be a directory; keep it as the leaf */
+        if (last) { /* "name/": must be a directory; the kernel checks the kept slash */
             strcpy(out->leaf, comp);
+            strcat(out->leaf, "/");
             break;
         }
         if (depth + 1 >= MAXDEPTH) {
@@ -162,15 +165,17 @@ fail:
     return err;
 }
 
-/* look up the guest directory fd and resolve a path argument pair */
+/* look up the guest directory fd, check it holds `rights`, resolve a path argument pair */
 static uint32_t rpath(wasm_caller *c, wasi_ctx *w, uint32_t fd, uint32_t ptr, uint32_t len, int follow,
-                      struct resolved *r)
+                      uint64_t rights, struct resolved *r)
 {
     struct wfd *f = wasi_fd(w, fd);
     if (!f)
         return WE_BADF;
     if (f->type != FT_DIR)
         return WE_NOTDIR;
+    if ((f->base & rights) != rights)
+        return WE_NOTCAPABLE;
     const char *p = wasi_mem(c, ptr, len);
     if (!p && len)
         return WE_FAULT;
@@ -180,11 +185,16 @@ static uint32_t rpath(wasm_caller *c, wasi_ctx *w, uint32_t fd, uint32_t ptr, ui
 wasm_trap_kind wasi_path_open(wasm_caller *c, void *env, uint64_t *slots)
 {
     struct resolved r;
-    uint32_t e = rpath(c, env, ARG32(0), ARG32(2), ARG32(3), ARG32(1) & 1, &r);
+    uint32_t oflags = ARG32(4), fdflags = ARG32(7);
+    if ((oflags & 2) && (ARG64(5) & R_FD_WRITE))
+        RET(WE_ISDIR); /* a directory is never open for writing */
+    uint32_t e = rpath(c, env, ARG32(0), ARG32(2), ARG32(3), ARG32(1) & 1,
+                       R_PATH_OPEN | (oflags & 1 ? R_PATH_CREATE_FILE : 0), &r);
     if (e)
         RET(e);
-    uint32_t oflags = ARG32(4), fdflags = ARG32(7);
-    uint64_t rights = ARG64(5);
+    /* the new fd gets at most what the directory passes on */
+    uint64_t inherit = wasi_fd(env, ARG32(0))->inherit;
+    uint64_t rights = ARG64(5) & inherit, irights = ARG64(6) & inherit;
     uint8_t *out = wasi_mem(c, ARG32(8), 4);
     if (!out) {
         done(&r);
@@ -217,11 +227,16 @@ wasm_trap_kind wasi_path_open(wasm_caller *c, void *env, uint64_t *slots)
         RET(wasi_errno(err));
     struct stat st;
     fstat(h, &st);
-    int g = wasi_fd_add(env, h, wasi_filetype(st.st_mode), 1);
+    uint8_t type = wasi_filetype(st.st_mode);
+    int g = wasi_fd_add(env, h, type, 1);
     if (g < 0) {
         close(h);
         RET(WE_NOMEM);
     }
+    struct wfd *nf = wasi_fd(env, (uint32_t)g);
+    nf->base = rights & wasi_type_rights(type, 0);
+    nf->inherit = irights & wasi_type_inherit(type);
+    nf->syncflags = fdflags & (2 | 8 | 16); /* dsync, rsync, sync: Linux cannot tell them apart */
     wr32(out, (uint32_t)g);
     RET(0);
 }
@@ -229,7 +244,7 @@ wasm_trap_kind wasi_path_open(wasm_caller *c, void *env, uint64_t *slots)
 wasm_trap_kind wasi_path_create_directory(wasm_caller *c, void *env, uint64_t *slots)
 {
     struct resolved r;
-    uint32_t e = rpath(c, env, ARG32(0), ARG32(1), ARG32(2), 0, &r);
+    uint32_t e = rpath(c, env, ARG32(0), ARG32(1), ARG32(2), 0, R_PATH_CREATE_DIRECTORY, &r);
     if (e)
         RET(e);
     int rc = mkdirat(r.dir, r.leaf, 0777), err = errno;
@@ -240,7 +255,7 @@ wasm_trap_kind wasi_path_create_directory(wasm_caller *c, void *env, uint64_t *s
 wasm_trap_kind wasi_path_remove_directory(wasm_caller *c, void *env, uint64_t *slots)
 {
     struct resolved r;
-    uint32_t e = rpath(c, env, ARG32(0), ARG32(1), ARG32(2), 0, &r);
+    uint32_t e = rpath(c, env, ARG32(0), ARG32(1), ARG32(2), 0, R_PATH_REMOVE_DIRECTORY, &r);
     if (e)
         RET(e);
     int rc = unlinkat(r.dir, r.leaf, AT_REMOVEDIR), err = errno;
@@ -251,7 +266,7 @@ wasm_trap_kind wasi_path_remove_directory(wasm_caller *c, void *env, uint64_t *s
 wasm_trap_kind wasi_path_unlink_file(wasm_caller *c, void *env, uint64_t *slots)
 {
     struct resolved r;
-    uint32_t e = rpath(c, env, ARG32(0), ARG32(1), ARG32(2), 0, &r);
+    uint32_t e = rpath(c, env, ARG32(0), ARG32(1), ARG32(2), 0, R_PATH_UNLINK_FILE, &r);
     if (e)
         RET(e);
     int rc = unlinkat(r.dir, r.leaf, 0), err = errno;
@@ -262,7 +277,7 @@ wasm_trap_kind wasi_path_unlink_file(wasm_caller *c, void *env, uint64_t *slots)
 wasm_trap_kind wasi_path_filestat_get(wasm_caller *c, void *env, uint64_t *slots)
 {
     struct resolved r;
-    uint32_t e = rpath(c, env, ARG32(0), ARG32(2), ARG32(3), ARG32(1) & 1, &r);
+    uint32_t e = rpath(c, env, ARG32(0), ARG32(2), ARG32(3), ARG32(1) & 1, R_PATH_FILESTAT_GET, &r);
     if (e)
         RET(e);
     uint8_t *p = wasi_mem(c, ARG32(4), 64);
@@ -283,7 +298,7 @@ wasm_trap_kind wasi_path_filestat_set_times(wasm_caller *c, void *env, uint64_t 
     uint32_t fst = ARG32(6);
     if (((fst & 1) && (fst & 2)) || ((fst & 4) && (fst & 8)))
         RET(WE_INVAL);
-    uint32_t e = rpath(c, env, ARG32(0), ARG32(2), ARG32(3), ARG32(1) & 1, &r);
+    uint32_t e = rpath(c, env, ARG32(0), ARG32(2), ARG32(3), ARG32(1) & 1, R_PATH_FILESTAT_SET_TIMES, &r);
     if (e)
         RET(e);
     struct timespec ts[2];
@@ -296,7 +311,7 @@ wasm_trap_kind wasi_path_filestat_set_times(wasm_caller *c, void *env, uint64_t 
 wasm_trap_kind wasi_path_readlink(wasm_caller *c, void *env, uint64_t *slots)
 {
     struct resolved r;
-    uint32_t e = rpath(c, env, ARG32(0), ARG32(1), ARG32(2), 0, &r);
+    uint32_t e = rpath(c, env, ARG32(0), ARG32(1), ARG32(2), 0, R_PATH_READLINK, &r);
     if (e)
         RET(e);
     uint32_t blen = ARG32(4);
@@ -329,8 +344,10 @@ wasm_trap_kind wasi_path_symlink(wasm_caller *c, void *env, uint64_t *slots)
     target[olen] = 0;
     if (memchr(old, 0, olen))
         RET(WE_INVAL);
+    if (olen && old[0] == '/')
+        RET(WE_PERM); /* an absolute target would point outside every preopen */
     struct resolved r;
-    uint32_t e = rpath(c, env, ARG32(2), ARG32(3), ARG32(4), 0, &r);
+    uint32_t e = rpath(c, env, ARG32(2), ARG32(3), ARG32(4), 0, R_PATH_SYMLINK, &r);
     if (e)
         RET(e);
     int rc = symlinkat(target, r.dir, r.leaf), err = errno;
@@ -341,10 +358,10 @@ wasm_trap_kind wasi_path_symlink(wasm_caller *c, void *env, uint64_t *slots)
 wasm_trap_kind wasi_path_link(wasm_caller *c, void *env, uint64_t *slots)
 {
     struct resolved a, b;
-    uint32_t e = rpath(c, env, ARG32(0), ARG32(2), ARG32(3), ARG32(1) & 1, &a);
+    uint32_t e = rpath(c, env, ARG32(0), ARG32(2), ARG32(3), ARG32(1) & 1, R_PATH_LINK_SOURCE, &a);
     if (e)
         RET(e);
-    e = rpath(c, env, ARG32(4), ARG32(5), ARG32(6), 0, &b);
+    e = rpath(c, env, ARG32(4), ARG32(5), ARG32(6), 0, R_PATH_LINK_TARGET, &b);
     if (e) {
         done(&a);
         RET(e);
@@ -358,10 +375,10 @@ wasm_trap_kind wasi_path_link(wasm_caller *c, void *env, uint64_t *slots)
 wasm_trap_kind wasi_path_rename(wasm_caller *c, void *env, uint64_t *slots)
 {
     struct resolved a, b;
-    uint32_t e = rpath(c, env, ARG32(0), ARG32(1), ARG32(2), 0, &a);
+    uint32_t e = rpath(c, env, ARG32(0), ARG32(1), ARG32(2), 0, R_PATH_RENAME_SOURCE, &a);
     if (e)
         RET(e);
-    e = rpath(c, env, ARG32(3), ARG32(4), ARG32(5), 0, &b);
+    e = rpath(c, env, ARG32(3), ARG32(4), ARG32(5), 0, R_PATH_RENAME_TARGET, &b);
     if (e) {
         done(&a);
         RET(e);

@@ -18,6 +18,8 @@ wasm_trap_kind wasi_sock_accept(wasm_caller *c, void *env, uint64_t *slots)
         RET(WE_BADF);
     if (!f->listener)
         RET(WE_NOTSOCK);
+    if (!(f->base & R_SOCK_ACCEPT))
+        RET(WE_BADF);
     uint8_t *out = wasi_mem(c, ARG32(2), 4);
     if (!out)
         RET(WE_FAULT);

@@ -425,6 +425,23 @@ static int t_truncate(struct vnode *v, uint64_t size)
 	return 0;
 }
 
+static int t_setattr(struct vnode *v, const struct vattr *a, unsigned mask)
+{
+	struct tnode *n = tn(v);
+	if (mask & VATTR_MODE)
+		n->attr.mode = (n->attr.mode & VFS_IFMT) | (a->mode & 07777);
+	if (mask & VATTR_UID)
+		n->attr.uid = a->uid;
+	if (mask & VATTR_GID)
+		n->attr.gid = a->gid;
+	if (mask & VATTR_ATIME)
+		n->attr.atime_ns = a->atime_ns;
+	if (mask & VATTR_MTIME)
+		n->attr.mtime_ns = a->mtime_ns;
+	n->attr.ctime_ns = now(n->fs);
+	return 0;
+}
+
 static ssize_t t_read(struct vnode *v, void *buf, size_t len, uint64_t offset)
 {
 	struct tnode *n = tn(v);
@@ -521,7 +538,7 @@ static void t_release(struct vnode *v)
 static const struct vnode_ops ops = {
 	.lookup = t_lookup, .create = t_create, .symlink = t_symlink, .link = t_link,
 	.unlink = t_unlink, .rename = t_rename, .readlink = t_readlink, .getattr = t_getattr,
-	.truncate = t_truncate, .read = t_read, .write = t_write, .readdir = t_readdir,
+	.truncate = t_truncate, .setattr = t_setattr, .read = t_read, .write = t_write, .readdir = t_readdir,
 	.fsync = t_fsync, .release = t_release,
 };
 

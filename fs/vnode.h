@@ -43,6 +43,12 @@ struct vattr {
 	uint32_t uid, gid;
 };
 
+#define VATTR_MODE 1u            /* permission bits of mode */
+#define VATTR_UID 2u
+#define VATTR_GID 4u
+#define VATTR_ATIME 8u
+#define VATTR_MTIME 16u
+
 struct vdirent {
 	uint64_t ino;
 	uint32_t type;          /* VFS_IF* */
@@ -65,6 +71,9 @@ struct vnode_ops {
 	ssize_t (*readlink)(struct vnode *v, char *buf, size_t size);
 	int (*getattr)(struct vnode *v, struct vattr *out);
 	int (*truncate)(struct vnode *v, uint64_t size);
+	/* Changes the attributes `mask` (VATTR_*) names to those in `a`; the
+	 * mode's type bits stay. The change time becomes now. */
+	int (*setattr)(struct vnode *v, const struct vattr *a, unsigned mask);
 	ssize_t (*read)(struct vnode *v, void *buf, size_t len, uint64_t offset);
 	ssize_t (*write)(struct vnode *v, const void *buf, size_t len, uint64_t offset);
 	/* The entry at *cookie (0 first) and the cookie of the next; returns 1

@@ -19,6 +19,8 @@ expect_line "ok getcwd"
 expect_line "ok initrd file copied on write"
 expect_line "ok openat creates in the dirfd"
 expect_line "ok mkstemp"
+expect_line "ok futimens"
+expect_line "ok UTIME_OMIT, UTIME_NOW"
 expect_no_line "FAIL"
 # mount= on the command line: tmpfs mounts (a limit, read-only), and a bad
 # one reported while the app still runs.

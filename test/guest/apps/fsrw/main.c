@@ -170,6 +170,31 @@ static void at_calls(void)
 	close(fd);
 }
 
+/* Attributes: modes, owners (kept), times, and the sync calls. */
+static void attrs(void)
+{
+	struct stat st;
+	check(write_file("attr", "a", O_TRUNC) == 0, "attr file", "");
+	check(chmod("attr", 0600) == 0 && stat("attr", &st) == 0 && (st.st_mode & 07777) == 0600 &&
+	      S_ISREG(st.st_mode), "chmod", "");
+	int fd = open("attr", O_RDWR);
+	check(fchmod(fd, 0640) == 0 && fstat(fd, &st) == 0 && (st.st_mode & 07777) == 0640, "fchmod", "");
+	check(chown("attr", 1000, (gid_t)-1) == 0 && stat("attr", &st) == 0 && st.st_uid == 1000, "chown", "");
+	check(fchown(fd, (uid_t)-1, 1000) == 0 && fstat(fd, &st) == 0 && st.st_gid == 1000 && st.st_uid == 1000,
+	      "fchown keeps what is -1", "");
+	struct timespec times[2] = { { 1000000, 5 }, { 2000000, 7 } };
+	check(futimens(fd, times) == 0 && fstat(fd, &st) == 0 && st.st_atim.tv_sec == 1000000 &&
+	      st.st_mtim.tv_sec == 2000000 && st.st_mtim.tv_nsec == 7, "futimens", "");
+	struct timespec omit_now[2] = { { 0, UTIME_OMIT }, { 0, UTIME_NOW } };
+	check(utimensat(AT_FDCWD, "attr", omit_now, 0) == 0 && stat("attr", &st) == 0 &&
+	      st.st_atim.tv_sec == 1000000 && st.st_mtim.tv_sec > 2000000, "UTIME_OMIT, UTIME_NOW", "");
+	struct timespec bad[2] = { { 0, 1000000000 }, { 0, 0 } };
+	check(utimensat(AT_FDCWD, "attr", bad, 0) < 0 && errno == EINVAL, "bad nanoseconds EINVAL", "");
+	check(fsync(fd) == 0, "fsync after setattr", "");
+	sync();
+	close(fd);
+}
+
 /* Only with FSRW_INITRD set (the guest test's initrd): natively it would
  * write the host's /etc. */
 static void initrd(void)
@@ -214,6 +239,7 @@ int main(void)
 	names();
 	dirs();
 	at_calls();
+	attrs();
 	initrd();
 	mounts();
 	printf("fsrw: %d failures\n", failures);

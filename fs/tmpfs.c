@@ -78,16 +78,11 @@ static void free_node(struct tnode *n)
 	free(n);
 }
 
-static struct tentry *find(struct tnode *dir, const char *name, size_t len, struct tentry **prev)
+static struct tentry *find(struct tnode *dir, const char *name, size_t len)
 {
-	struct tentry *p = NULL;
-	for (struct tentry *e = dir->entries; e; p = e, e = e->next) {
-		if (e->len == len && memcmp(e->name, name, len) == 0) {
-			if (prev)
-				*prev = p;
+	for (struct tentry *e = dir->entries; e; e = e->next)
+		if (e->len == len && memcmp(e->name, name, len) == 0)
 			return e;
-		}
-	}
 	return NULL;
 }
 
@@ -125,11 +120,13 @@ static int add_entry(struct tnode *dir, const char *name, size_t len, struct tno
 	return 0;
 }
 
-/* Takes entry `e` (after `prev`) out of `dir`; frees the node when nothing
- * names or holds it any more. */
-static void remove_entry(struct tnode *dir, struct tentry *e, struct tentry *prev)
+/* Takes `e` out of `dir`'s list and frees it; the node's counts are the
+ * caller's business. */
+static void unhook(struct tnode *dir, struct tentry *e)
 {
-	struct tnode *n = e->node;
+	struct tentry *prev = NULL;
+	for (struct tentry *x = dir->entries; x != e; x = x->next)
+		prev = x;
 	if (prev)
 		prev->next = e->next;
 	else
@@ -138,16 +135,30 @@ static void remove_entry(struct tnode *dir, struct tentry *e, struct tentry *pre
 		dir->last = prev;
 	free(e);
 	dir->fs->used -= ENTRY_CHARGE;
-	if (n->v.type == VFS_IFDIR) {
+}
+
+/* The file `old` loses the name an entry gave it (now naming another). */
+static void drop_name(struct tnode *dir, struct tnode *old)
+{
+	if (old->v.type == VFS_IFDIR) {
 		dir->attr.nlink--;
-		n->attr.nlink = 0;      /* its "." goes with it */
+		old->attr.nlink = 0;
 	} else {
-		n->attr.nlink--;
+		old->attr.nlink--;
 	}
-	n->attr.ctime_ns = now(n->fs);
+	old->attr.ctime_ns = now(old->fs);
+	if (old->attr.nlink == 0 && old->v.refs == 0)
+		free_node(old);
+}
+
+/* Takes entry `e` out of `dir`; frees the node when nothing names or
+ * holds it any more. */
+static void remove_entry(struct tnode *dir, struct tentry *e)
+{
+	struct tnode *n = e->node;
+	unhook(dir, e);
+	drop_name(dir, n);
 	touch(dir);
-	if (n->attr.nlink == 0 && n->v.refs == 0)
-		free_node(n);
 }
 
 static int t_lookup(struct vnode *dir, const char *name, size_t len, struct vnode **out)
@@ -157,7 +168,7 @@ static int t_lookup(struct vnode *dir, const char *name, size_t len, struct vnod
 		*out = vnode_get(&(d->parent ? d->parent : d)->v);
 		return 0;
 	}
-	struct tentry *e = find(d, name, len, NULL);
+	struct tentry *e = find(d, name, len);
 	if (!e)
 		return -ENOENT;
 	*out = vnode_get(&e->node->v);
@@ -169,7 +180,7 @@ static int make(struct vnode *dir, const char *name, size_t len, uint32_t mode, 
 	struct tnode *d = tn(dir);
 	if (d->attr.nlink == 0)
 		return -ENOENT;         /* a removed directory takes no new names */
-	if (find(d, name, len, NULL))
+	if (find(d, name, len))
 		return -EEXIST;
 	struct tnode *n = new_node(d->fs, mode);
 	if (!n)
@@ -211,10 +222,9 @@ static int t_symlink(struct vnode *dir, const char *name, size_t len, const char
 	}
 	n->data = malloc(tlen ? tlen : 1);
 	if (!n->data) {
-		struct tentry *prev;
-		struct tentry *e = find(tn(dir), name, len, &prev);
+		struct tentry *e = find(tn(dir), name, len);
 		tn(dir)->fs->used -= tlen;
-		remove_entry(tn(dir), e, prev);
+		remove_entry(tn(dir), e);
 		return -ENOMEM;
 	}
 	memcpy(n->data, target, tlen);
@@ -228,7 +238,7 @@ static int t_link(struct vnode *dir, const char *name, size_t len, struct vnode 
 		return -EPERM;
 	if (tn(file)->fs != tn(dir)->fs)
 		return -EXDEV;
-	if (find(tn(dir), name, len, NULL))
+	if (find(tn(dir), name, len))
 		return -EEXIST;
 	int err = add_entry(tn(dir), name, len, tn(file));
 	if (!err)
@@ -238,7 +248,7 @@ static int t_link(struct vnode *dir, const char *name, size_t len, struct vnode 
 
 static int t_unlink(struct vnode *dir, const char *name, size_t len, bool want_dir)
 {
-	struct tentry *prev, *e = find(tn(dir), name, len, &prev);
+	struct tentry *e = find(tn(dir), name, len);
 	if (!e)
 		return -ENOENT;
 	bool is_dir = e->node->v.type == VFS_IFDIR;
@@ -248,7 +258,7 @@ static int t_unlink(struct vnode *dir, const char *name, size_t len, bool want_d
 		return -EISDIR;
 	if (is_dir && e->node->entries)
 		return -ENOTEMPTY;
-	remove_entry(tn(dir), e, prev);
+	remove_entry(tn(dir), e);
 	return 0;
 }
 
@@ -259,37 +269,6 @@ static bool within(struct tnode *dir, struct tnode *n)
 		if (dir == n)
 			return true;
 	return false;
-}
-
-/* Takes `e` out of `dir`'s list and frees it; the node's counts are the
- * caller's business. */
-static void unhook(struct tnode *dir, struct tentry *e)
-{
-	struct tentry *prev = NULL;
-	for (struct tentry *x = dir->entries; x != e; x = x->next)
-		prev = x;
-	if (prev)
-		prev->next = e->next;
-	else
-		dir->entries = e->next;
-	if (dir->last == e)
-		dir->last = prev;
-	free(e);
-	dir->fs->used -= ENTRY_CHARGE;
-}
-
-/* The file `old` loses the name an entry gave it (now naming another). */
-static void drop_name(struct tnode *dir, struct tnode *old)
-{
-	if (old->v.type == VFS_IFDIR) {
-		dir->attr.nlink--;
-		old->attr.nlink = 0;
-	} else {
-		old->attr.nlink--;
-	}
-	old->attr.ctime_ns = now(old->fs);
-	if (old->attr.nlink == 0 && old->v.refs == 0)
-		free_node(old);
 }
 
 static int rename_checks(struct tnode *n, struct tnode *td, struct tentry *te)
@@ -314,11 +293,11 @@ static int t_rename(struct vnode *from_dir, const char *from, size_t from_len,
 		    struct vnode *to_dir, const char *to, size_t to_len)
 {
 	struct tnode *fd = tn(from_dir), *td = tn(to_dir);
-	struct tentry *fe = find(fd, from, from_len, NULL);
+	struct tentry *fe = find(fd, from, from_len);
 	if (!fe)
 		return -ENOENT;
 	struct tnode *n = fe->node;
-	struct tentry *te = find(td, to, to_len, NULL);
+	struct tentry *te = find(td, to, to_len);
 	if (te && te->node == n)
 		return 0;               /* two names of one file: nothing to do */
 	int err = rename_checks(n, td, te);

@@ -243,27 +243,25 @@ static int open_at(int dirfd, const char *path, int flags, mode_t mode)
 	return (int)syscall_result(fd);
 }
 
+/* open's third argument, there only with O_CREAT. */
+#define MODE_ARG(flags, last, mode) do {                \
+		va_list ap_;                            \
+		va_start(ap_, last);                    \
+		mode = (flags & O_CREAT) ? (mode_t)va_arg(ap_, int) : 0; \
+		va_end(ap_);                            \
+	} while (0)
+
 int open(const char *path, int flags, ...)
 {
-	mode_t mode = 0;
-	if (flags & O_CREAT) {
-		va_list ap;
-		va_start(ap, flags);
-		mode = (mode_t)va_arg(ap, int);
-		va_end(ap);
-	}
+	mode_t mode;
+	MODE_ARG(flags, flags, mode);
 	return open_at(AT_FDCWD, path, flags, mode);
 }
 
 int openat(int dirfd, const char *path, int flags, ...)
 {
-	mode_t mode = 0;
-	if (flags & O_CREAT) {
-		va_list ap;
-		va_start(ap, flags);
-		mode = (mode_t)va_arg(ap, int);
-		va_end(ap);
-	}
+	mode_t mode;
+	MODE_ARG(flags, flags, mode);
 	return open_at(dirfd, path, flags, mode);
 }
 

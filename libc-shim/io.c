@@ -128,6 +128,39 @@ int dup2(int from, int to)
 	return (int)syscall_result(fd_dup_to(from, to));
 }
 
+/* Record locks: one process holds every lock there is, so each request
+ * is granted at once and F_GETLK finds no other holder (as Linux answers
+ * a process about its own locks). */
+static int record_lock(int cmd, struct flock *l)
+{
+	if (!l)
+		return -EFAULT;
+	if (l->l_type != F_RDLCK && l->l_type != F_WRLCK && l->l_type != F_UNLCK)
+		return -EINVAL;
+	if (cmd == F_GETLK)
+		l->l_type = F_UNLCK;
+	return 0;
+}
+
+/* flock: the same, whole-file: granted at once. */
+int flock(int fd, int op)
+{
+	int kind = op & ~LOCK_NB;
+	if (!fd_get(fd))
+		return (int)syscall_result(-EBADF);
+	if (kind != LOCK_SH && kind != LOCK_EX && kind != LOCK_UN)
+		return (int)syscall_result(-EINVAL);
+	return 0;
+}
+
+int dup3(int from, int to, int flags)
+{
+	/* O_CLOEXEC is accepted and means nothing: there is no exec. */
+	if (from == to || (flags & ~O_CLOEXEC))
+		return (int)syscall_result(-EINVAL);
+	return dup2(from, to);
+}
+
 int fcntl(int fd, int cmd, ...)
 {
 	struct file *f = fd_get(fd);
@@ -150,12 +183,17 @@ int fcntl(int fd, int cmd, ...)
 	case F_GETFD:
 	case F_SETFD:
 		return 0;       /* no exec, so close-on-exec means nothing */
-	case F_DUPFD: {
+	case F_DUPFD:
+	case F_DUPFD_CLOEXEC: {
 		int to = fd_install(f, (int)arg);
 		if (to >= 0)
 			f->refs++;
 		return (int)syscall_result(to);
 	}
+	case F_GETLK:
+	case F_SETLK:
+	case F_SETLKW:
+		return (int)syscall_result(record_lock(cmd, (struct flock *)arg));
 	default:
 		return (int)syscall_result(-EINVAL);
 	}

@@ -21,6 +21,8 @@ expect_line "ok openat creates in the dirfd"
 expect_line "ok mkstemp"
 expect_line "ok futimens"
 expect_line "ok UTIME_OMIT, UTIME_NOW"
+expect_line "ok fcntl F_GETLK"
+expect_line "ok dup3"
 expect_no_line "FAIL"
 # mount= on the command line: tmpfs mounts (a limit, read-only), and a bad
 # one reported while the app still runs.

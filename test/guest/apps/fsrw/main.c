@@ -4,12 +4,14 @@
  * ("hello initrd\n") it also writes over a file of the image (copied on
  * first write). Builds unchanged on Linux, where FSRW_DIR names a scratch
  * directory to run in. */
+#define _GNU_SOURCE             /* dup3, as on Linux */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -192,6 +194,18 @@ static void attrs(void)
 	check(utimensat(AT_FDCWD, "attr", bad, 0) < 0 && errno == EINVAL, "bad nanoseconds EINVAL", "");
 	check(fsync(fd) == 0, "fsync after setattr", "");
 	sync();
+	/* Locks: one process is granted every lock; F_GETLK finds no other. */
+	check(flock(fd, LOCK_EX | LOCK_NB) == 0 && flock(fd, LOCK_UN) == 0, "flock", "");
+	check(flock(fd, 0) < 0 && errno == EINVAL, "flock EINVAL", "");
+	struct flock l = { .l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 10 };
+	check(fcntl(fd, F_SETLK, &l) == 0, "fcntl F_SETLK", "");
+	l.l_type = F_RDLCK;
+	check(fcntl(fd, F_GETLK, &l) == 0 && l.l_type == F_UNLCK, "fcntl F_GETLK", "");
+	/* dup3 */
+	int copy = dup3(fd, 40, O_CLOEXEC);
+	check(copy == 40 && fstat(40, &st) == 0 && (st.st_mode & 07777) == 0640, "dup3", "");
+	check(dup3(fd, fd, 0) < 0 && errno == EINVAL, "dup3 onto itself EINVAL", "");
+	close(copy);
 	close(fd);
 }
 

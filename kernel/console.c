@@ -1,6 +1,8 @@
 /* The console's modes and streams (console.h) over the arch's serial port.
  * Writes are framed in chunks through a stack buffer, so a long write costs
  * no allocation and a trap's message can interleave only between chunks. */
+#include <string.h>
+
 #include "kernel/arch.h"
 #include "kernel/console.h"
 
@@ -28,12 +30,8 @@ void console_write(enum console_stream stream, const char *buf, size_t len)
 
 void console_control(const char *line)
 {
-	size_t len = 0;
-
 	if (!framer.tagged)
 		return;
-	while (line[len])
-		len++;
-	console_write(CONSOLE_CONTROL, line, len);
+	console_write(CONSOLE_CONTROL, line, strlen(line));
 	console_write(CONSOLE_CONTROL, "\n", 1);
 }

@@ -135,12 +135,18 @@ int vfile_base(int dirfd, struct vnode **base)
 	return 0;
 }
 
+/* Where a path of an *at call starts: an absolute one ignores dirfd. */
+static int path_base(int dirfd, const char *path, struct vnode **base)
+{
+	if (!path)
+		return -EFAULT;
+	return vfile_base(path[0] == '/' ? AT_FDCWD : dirfd, base);
+}
+
 int vfile_walk_at(int dirfd, const char *path, unsigned flags, struct vnode **out)
 {
 	struct vnode *base;
-	if (!path)
-		return -EFAULT;
-	int err = vfile_base(path[0] == '/' ? AT_FDCWD : dirfd, &base);
+	int err = path_base(dirfd, path, &base);
 	if (err)
 		return err;
 	err = vfs_walk(base, path, flags, out);
@@ -152,9 +158,7 @@ int vfile_parent_at(int dirfd, const char *path, struct vnode **dir, const char 
 		    bool *must_dir)
 {
 	struct vnode *base;
-	if (!path)
-		return -EFAULT;
-	int err = vfile_base(path[0] == '/' ? AT_FDCWD : dirfd, &base);
+	int err = path_base(dirfd, path, &base);
 	if (err)
 		return err;
 	err = vfs_walk_parent(base, path, dir, name, len, must_dir);

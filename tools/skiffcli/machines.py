@@ -4,6 +4,11 @@ TCG, and where RAM starts (for the memory check before boot)."""
 from .errors import usage_error
 
 
+def option_value(text):
+    """A value inside a QEMU option string: commas are doubled."""
+    return text.replace(",", ",,")
+
+
 class Profile:
     def __init__(self, arch, binary, machines, tcg_cpu, ram_base, gdb_arch):
         self.arch, self.binary, self.machines = arch, binary, machines
@@ -31,7 +36,7 @@ class X86Profile(Profile):
         # A -chardev, whose path may hold any character (commas doubled);
         # -debugcon file:PATH takes the path as it is, commas and all.
         return ["-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
-                "-chardev", "file,id=skiffexit,path=" + status_path.replace(",", ",,"),
+                "-chardev", "file,id=skiffexit,path=" + option_value(status_path),
                 "-device", "isa-debugcon,iobase=0xe9,chardev=skiffexit"]
 
     def nic_device(self, machine):
@@ -51,7 +56,7 @@ class Arm64Profile(Profile):
         # arch/aarch64/exit.c: semihosting's console writes "skiff-exit N"
         # into the status file; SYS_EXIT makes QEMU exit with N. It also lets
         # a guest open host files: only skiff's own launches turn it on.
-        return ["-chardev", "file,id=skiffexit,path=" + status_path.replace(",", ",,"),
+        return ["-chardev", "file,id=skiffexit,path=" + option_value(status_path),
                 "-semihosting-config", "enable=on,target=native,chardev=skiffexit"]
 
     def nic_device(self, machine):

@@ -4,16 +4,11 @@ machines; and QEMU's own error messages turned into one line of ours."""
 import os
 import re
 
-from .machines import profile
+from .machines import option_value, profile
 from .units import format_kib
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 LISTEN_PRELOAD = os.path.join(REPO, "build", "qemu", "listen-backlog.so")
-
-
-def option_value(text):
-    """A value inside a QEMU option string: commas are doubled."""
-    return text.replace(",", ",,")
 
 
 class Launch:

@@ -35,7 +35,7 @@ def _nics(opts, image):
             user_seen = True
             nics.append(spec)
         elif n.startswith("tap:") and len(n) > 4:
-            nics.append(f"tap,ifname={n[4:].replace(',', ',,')},script=no,downscript=no")
+            nics.append(f"tap,ifname={machines.option_value(n[4:])},script=no,downscript=no")
         elif n != "none":
             raise usage_error(f"bad --net '{n}' (user, tap:NAME or none)")
     if opts.publish and (not nets or nets[0] != "user"):

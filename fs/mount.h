@@ -48,6 +48,8 @@ int vfs_walk(struct vnode *cwd, const char *path, unsigned flags, struct vnode *
  * set to NULL; "" gives -ENOENT. */
 int vfs_walk_parent(struct vnode *cwd, const char *path, struct vnode **dir, const char **name,
 		    size_t *len, bool *must_dir);
+/* syncfs on every mounted file system (sync(2), exit): the first error. */
+int vfs_sync_all(void);
 /* -EROFS when `v` is on a read-only mount, else 0. */
 int vfs_writable(const struct vnode *v);
 

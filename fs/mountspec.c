@@ -43,6 +43,17 @@ int mount_spec_parse(const char *text, struct mount_spec *out, const char **why)
 		return -EINVAL;
 	}
 	const char *target = c1 + 1, *c2 = strchr(target, ':');
+	/* 9p:TAG:TARGET[:OPTIONS], the and QEMU's order for shares. */
+	if (strcmp(out->source, "9p") == 0 && *target != '/' && c2) {
+		int err = mount_spec_parse(target, out, why);
+		if (!err && out->type[0] && strcmp(out->type, "9p") != 0) {
+			*why = "a 9p share has type 9p";
+			return -EINVAL;
+		}
+		if (!err && !out->type[0])
+			memcpy(out->type, "9p", 3);
+		return err;
+	}
 	const char *tend = c2 ? c2 : target + strlen(target);
 	if (!field(target, tend, out->target, sizeof(out->target)) || out->target[0] != '/') {
 		*why = "the target must be an absolute path";

@@ -6,7 +6,8 @@
  * when missing. The third field is TYPE unless it holds a '=' or is `ro`
  * or `rw` (then it is OPTIONS: `mount=tmpfs:/tmp:size=8M`). OPTIONS are
  * comma-separated; `ro` and `rw` are the mount's, the rest the file
- * system's. */
+ * system's. `9p:TAG:TARGET[:OPTIONS]` names a 9p share (SOURCE is then
+ * the tag, TYPE "9p"), as does `TAG:TARGET:9p[:OPTIONS]`. */
 #ifndef SKIFF_FS_MOUNTSPEC_H
 #define SKIFF_FS_MOUNTSPEC_H
 

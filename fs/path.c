@@ -52,6 +52,18 @@ void vfs_unmount_all(void)
 	}
 }
 
+int vfs_sync_all(void)
+{
+	int first = 0;
+	for (int i = 0; i < mount_count; i++) {
+		struct vnode *root = mounts[i].root;
+		int err = root->ops->syncfs ? root->ops->syncfs(root) : 0;
+		if (err && !first)
+			first = err;
+	}
+	return first;
+}
+
 int vfs_writable(const struct vnode *v)
 {
 	return v->mnt && (v->mnt->flags & MNT_RDONLY) ? -EROFS : 0;

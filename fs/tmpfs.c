@@ -476,9 +476,10 @@ static int t_readdir(struct vnode *dir, uint64_t *cookie, struct vdirent *out)
 	return 0;
 }
 
-static int t_fsync(struct vnode *v)
+static int t_fsync(struct vnode *v, bool data_only)
 {
 	(void)v;
+	(void)data_only;
 	return 0;               /* memory is as durable as tmpfs gets */
 }
 

@@ -4,6 +4,7 @@
 
 #include "fs/initrd.h"
 #include "fs/mountspec.h"
+#include "fs/storage.h"
 #include "fs/tmpfs.h"
 #include "fs/vfs.h"
 #include "kernel/arch.h"
@@ -84,6 +85,24 @@ static int make_dirs(const char *path)
 	return 0;
 }
 
+static void mount_tmpfs(const char *text, const struct mount_spec *m)
+{
+	struct tmpfs_options opt = { .now_ns = now_ns };
+	if (tmpfs_parse_options(m->options, &opt)) {
+		log_err("skiff: mount=%s: bad tmpfs options '%s'; not mounted\n", text, m->options);
+		return;
+	}
+	struct vnode *fs = tmpfs_new(&opt);
+	int err = fs ? make_dirs(m->target) : -ENOMEM;
+	if (!err)
+		err = vfs_mount(NULL, m->target, fs, m->read_only ? MNT_RDONLY : 0, "tmpfs");
+	vnode_put(fs);
+	if (err)
+		log_err("skiff: mount=%s: cannot mount on %s (error %d); not mounted\n", text, m->target, err);
+	else
+		log_info("skiff: tmpfs on %s%s\n", m->target, m->read_only ? " (read-only)" : "");
+}
+
 /* One mount= option; a bad one is reported, naming it, and skipped. */
 static void apply_mount(const char *text)
 {
@@ -93,23 +112,35 @@ static void apply_mount(const char *text)
 		log_err("skiff: mount=%s: %s; not mounted\n", text, why);
 		return;
 	}
-	if (strcmp(m.source, "tmpfs") != 0 || (m.type[0] && strcmp(m.type, "tmpfs") != 0)) {
-		log_err("skiff: mount=%s: no source '%s' of type '%s' here (this image mounts tmpfs only); "
-			"not mounted\n", text, m.source, m.type[0] ? m.type : m.source);
+	if (strcmp(m.source, "tmpfs") == 0 && (!m.type[0] || strcmp(m.type, "tmpfs") == 0)) {
+		mount_tmpfs(text, &m);
 		return;
 	}
-	struct tmpfs_options opt = { .now_ns = now_ns };
-	if (tmpfs_parse_options(m.options, &opt)) {
-		log_err("skiff: mount=%s: bad tmpfs options '%s'; not mounted\n", text, m.options);
+	struct vnode *fs;
+	const char *type;
+	bool read_only;
+	char reason[160];
+	int err = storage_mount(&m, &fs, &type, &read_only, reason, sizeof(reason));
+	if (err) {
+		log_err("skiff: mount=%s: %s; not mounted\n", text, reason);
 		return;
 	}
-	struct vnode *fs = tmpfs_new(&opt);
-	int err = fs ? make_dirs(m.target) : -ENOMEM;
+	err = make_dirs(m.target);
 	if (!err)
-		err = vfs_mount(NULL, m.target, fs, m.read_only ? MNT_RDONLY : 0, "tmpfs");
-	vnode_put(fs);
-	if (err)
+		err = vfs_mount(NULL, m.target, fs, read_only ? MNT_RDONLY : 0, type);
+	if (err) {
+		if (fs->ops->syncfs)
+			fs->ops->syncfs(fs);
 		log_err("skiff: mount=%s: cannot mount on %s (error %d); not mounted\n", text, m.target, err);
-	else
-		log_info("skiff: tmpfs on %s%s\n", m.target, m.read_only ? " (read-only)" : "");
+	} else {
+		log_info("skiff: %s %s on %s%s%s\n", type, m.source, m.target, read_only ? " (read-only)" : "",
+			 read_only && !m.read_only ? ": the disk is read-only" : "");
+	}
+	vnode_put(fs);
+}
+
+void fs_sync_at_exit(void)
+{
+	if (cwd)
+		vfs_sync_all();
 }

@@ -49,6 +49,16 @@ struct vattr {
 #define VATTR_ATIME 8u
 #define VATTR_MTIME 16u
 
+/* statvfs's figures (a file system without a statfs op reports tmpfs-like
+ * zeros: the VFS fills bsize and namemax). */
+struct vstatfs {
+	uint32_t bsize;         /* preferred I/O size and the unit of blocks */
+	uint64_t blocks, bfree, bavail;
+	uint64_t files, ffree;
+	uint32_t namemax;
+	uint64_t fsid;
+};
+
 struct vdirent {
 	uint64_t ino;
 	uint32_t type;          /* VFS_IF* */
@@ -79,7 +89,14 @@ struct vnode_ops {
 	/* The entry at *cookie (0 first) and the cookie of the next; returns 1
 	 * with an entry, 0 at the end. */
 	int (*readdir)(struct vnode *dir, uint64_t *cookie, struct vdirent *out);
-	int (*fsync)(struct vnode *v);
+	/* fsync: the file's data and metadata on the disk, then the disk's
+	 * FLUSH; `data_only` (fdatasync) may skip metadata that reading the
+	 * data back does not need (times). */
+	int (*fsync)(struct vnode *v, bool data_only);
+	/* For any vnode of the file system: its figures / write back all of
+	 * it and flush its disk (syncfs, sync, exit). */
+	int (*statfs)(struct vnode *v, struct vstatfs *out);
+	int (*syncfs)(struct vnode *v);
 	/* The last reference went (refs is 0): free an unlinked file. */
 	void (*release)(struct vnode *v);
 };

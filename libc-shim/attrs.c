@@ -1,5 +1,5 @@
 /* Attributes of files: chmod, chown (kept and reported by stat, not
- * enforced: one process, one user), utimensat/futimens, and sync. Over fs/vnode.h's setattr and fsync. */
+ * enforced: one process, one user) and utimensat/futimens. Over fs/vnode.h's setattr. */
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -117,7 +117,3 @@ int futimens(int fd, const struct timespec times[2])
 	int err = times_attr(times, &a, &mask);
 	return err ? (int)syscall_result(err) : set_fd(fd, &a, mask);
 }
-
-/* Nothing is cached apart from its file system (tmpfs keeps it all in
- * memory): sync has nothing to write out yet. Disks will flush here. */
-void sync(void) {}

@@ -11,6 +11,7 @@
 #define SKIFF_LIBC_FILE_H
 
 #include <poll.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -26,7 +27,8 @@ struct file_ops {
 	ssize_t (*pread)(struct file *f, void *buf, size_t len, off_t off);
 	ssize_t (*pwrite)(struct file *f, const void *buf, size_t len, off_t off);
 	int (*truncate)(struct file *f, off_t size);
-	int (*fsync)(struct file *f);
+	/* fsync, or fdatasync with `data_only` (fs/vnode.h's fsync). */
+	int (*fsync)(struct file *f, bool data_only);
 	/* readv/writev in one call, for kinds where that differs from a call
 	 * per buffer (a datagram is one message; a stream sends one segment
 	 * instead of several). Without them io.c calls read/write per buffer. */

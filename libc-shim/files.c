@@ -106,10 +106,10 @@ static int v_truncate(struct file *f, off_t size)
 	return err ? err : v->ops->truncate ? v->ops->truncate(v, (uint64_t)size) : -EINVAL;
 }
 
-static int v_fsync(struct file *f)
+static int v_fsync(struct file *f, bool data_only)
 {
 	struct vnode *v = vfile_vnode(f);
-	return v->ops->fsync ? v->ops->fsync(v) : 0;
+	return v->ops->fsync ? v->ops->fsync(v, data_only) : 0;
 }
 
 static void v_release(struct file *f) { vnode_put(vfile_vnode(f)); }

@@ -65,15 +65,18 @@ int ftruncate(int fd, off_t size)
 	return (int)syscall_result(f->ops->truncate ? f->ops->truncate(f, size) : -EINVAL);
 }
 
-int fsync(int fd)
+static int sync_file(int fd, bool data_only)
 {
-	struct file *f = fd_get(fd);
+	struct file *f = fd_hold(fd);
 	if (!f)
 		return (int)syscall_result(-EBADF);
-	return (int)syscall_result(f->ops->fsync ? f->ops->fsync(f) : -EINVAL);
+	int err = f->ops->fsync ? f->ops->fsync(f, data_only) : -EINVAL;
+	file_put(f);
+	return (int)syscall_result(err);
 }
 
-int fdatasync(int fd) { return fsync(fd); }
+int fsync(int fd) { return sync_file(fd, false); }
+int fdatasync(int fd) { return sync_file(fd, true); }
 
 off_t lseek(int fd, off_t off, int whence)
 {

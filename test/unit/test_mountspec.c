@@ -32,6 +32,15 @@ static void test_good(void)
 	CHECK_INT(mount_spec_parse("tmpfs:/x:mode=1777,rw", &m, &why), 0);
 	CHECK(!m.read_only);
 	CHECK_STR(m.type, "");
+	CHECK_INT(mount_spec_parse("9p:hostdata:/srv:ro", &m, &why), 0);
+	CHECK_STR(m.source, "hostdata");
+	CHECK_STR(m.target, "/srv");
+	CHECK_STR(m.type, "9p");
+	CHECK(m.read_only);
+	CHECK_INT(mount_spec_parse("share:/srv:9p", &m, &why), 0);
+	CHECK_STR(m.source, "share");
+	CHECK_STR(m.type, "9p");
+	CHECK_INT(mount_spec_parse("9p:tag:/srv:ext4:rw", &m, &why), -EINVAL);
 }
 
 static void test_bad(void)

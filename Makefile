@@ -67,6 +67,12 @@ NET_LIB := $(O)/libnet.a
 DRIVER_SRCS := $(wildcard drivers/*/*.c)
 DRIVER_LIB := $(O)/libdrivers.a
 RUNTIME_OBJS := $(patsubst %,$(O)/obj/%.o,$(KERNEL_SRCS) $(LIB_SRCS))
+# libext2fs, built from e2fsprogs by tools/setup, behind fs/ext4*.c. The
+# archive is on every link, but only storage_mount (fs/storage.c) names
+# the ext types, so --gc-sections drops them and the library from an image
+# that mounts nothing (hello).
+E2FS_LIB := deps/$(ARCH)/e2fs/lib/libext2fs.a
+$(O)/obj/fs/ext4%: CFLAGS += -isystem deps/e2fs/include
 
 # An app directory holding a `.native-only` marker is not (yet) a guest app.
 APP_DIRS := $(filter-out $(dir $(wildcard apps/*/.native-only)),$(wildcard apps/*/) $(wildcard test/guest/apps/*/))
@@ -135,7 +141,7 @@ $(O)/obj/%.S.o: %.S
 # table for backtraces, the second links that table into .ksyms (placed last
 # in rodata so no code moves; tools/check-image verifies that and the flat
 # file layout multiboot needs).
-LINK = $(CC) $(LDFLAGS) -o $(1) $(RUNTIME_OBJS) $(2) $(NET_LIB) $(DRIVER_LIB) $(PICOLIBC)/lib/libc.a
+LINK = $(CC) $(LDFLAGS) -o $(1) $(RUNTIME_OBJS) $(2) $(NET_LIB) $(DRIVER_LIB) $(E2FS_LIB) $(PICOLIBC)/lib/libc.a
 
 # Objects reached only through pattern rules would count as intermediate
 # files and be deleted after a fresh build; the next make (each guest test
@@ -144,7 +150,7 @@ LINK = $(CC) $(LDFLAGS) -o $(1) $(RUNTIME_OBJS) $(2) $(NET_LIB) $(DRIVER_LIB) $(
 .SECONDARY:
 
 .SECONDEXPANSION:
-$(O)/%.elf: $$(call app_objs,%) $(RUNTIME_OBJS) $(NET_LIB) $(DRIVER_LIB) arch/$(ARCH)/kernel.ld tools/gen-ksyms tools/check-image
+$(O)/%.elf: $$(call app_objs,%) $(RUNTIME_OBJS) $(NET_LIB) $(DRIVER_LIB) $(E2FS_LIB) arch/$(ARCH)/kernel.ld tools/gen-ksyms tools/check-image
 	@echo "skiff: linking $@" >&2
 	@mkdir -p $(dir $@)
 	$(call LINK,$(O)/$*.pass1,$(call app_objs,$*))

@@ -476,7 +476,7 @@ static int readdir_cb(ext2_ino_t dir, int entry, struct ext2_dir_entry *de, int 
 	(void)blocksize;
 	(void)buf;
 	struct readdir_state *s = priv;
-	if (offset <= s->last_offset)
+	if (s->last_offset >= 0 && offset <= s->last_offset)
 		s->block++;     /* a new block starts (every block reports offset 0) */
 	s->last_offset = offset;
 	uint64_t pos = s->block << 32 | (uint32_t)offset;
@@ -498,7 +498,6 @@ int ext4_readdir(struct vnode *dir, uint64_t *cookie, struct vdirent *out)
 	if (dir->type != VFS_IFDIR)
 		return -ENOTDIR;
 	struct readdir_state s = { .x = d->x, .cookie = *cookie, .block = 0, .last_offset = -1, .out = out };
-	s.block--;              /* the first callback (offset 0) makes it 0 */
 	ext4_lock(d->x);
 	int err = ext4_errno(ext2fs_dir_iterate2(d->x->fs, d->ino, DIRENT_FLAG_INCLUDE_EMPTY, NULL, readdir_cb, &s));
 	if (!err && s.found && !out->type) {

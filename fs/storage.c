@@ -9,6 +9,39 @@
 #include "fs/fstype.h"
 #include "fs/storage.h"
 
+/* ext2/3/4 are not in the skiff_fstypes section: the linker keeps that
+ * section whole, and with it libext2fs, in every image, hello included.
+ * Named here instead, they are reached from storage_mount only, and
+ * --gc-sections drops them with it from an image that mounts nothing. */
+extern const struct fs_type ext4_fs_type, ext3_fs_type, ext2_fs_type;
+static const struct fs_type *const disk_types[] = { &ext4_fs_type, &ext3_fs_type, &ext2_fs_type };
+#define DISK_TYPES (sizeof(disk_types) / sizeof(disk_types[0]))
+
+static const struct fs_type *find_type(const char *name)
+{
+	for (size_t i = 0; i < DISK_TYPES; i++)
+		if (strcmp(disk_types[i]->name, name) == 0)
+			return disk_types[i];
+	return fs_type_find(name);
+}
+
+static const struct fs_type *recognise(const uint8_t *head, size_t len)
+{
+	for (size_t i = 0; i < DISK_TYPES; i++)
+		if (disk_types[i]->recognise && disk_types[i]->recognise(head, len))
+			return disk_types[i];
+	return fs_type_recognise(head, len);
+}
+
+/* The names of every type, for messages. */
+static void list_types(char *buf, size_t size)
+{
+	char more[64];
+	fs_type_list(more, sizeof(more));
+	snprintf(buf, size, "%s %s %s%s%s", disk_types[0]->name, disk_types[1]->name, disk_types[2]->name,
+		 more[0] ? " " : "", more);
+}
+
 /* The type of the file system on `disk`, from its first bytes. */
 static const struct fs_type *guess_type(struct blkdev *disk, char *why, size_t why_size)
 {
@@ -21,10 +54,10 @@ static const struct fs_type *guess_type(struct blkdev *disk, char *why, size_t w
 	int err = disk->sectors * BLK_SECTOR >= BCACHE_BLOCK ? blkdev_rw(disk, BLK_READ, 0, head, BCACHE_BLOCK) : -EINVAL;
 	if (err) {
 		snprintf(why, why_size, "%s cannot be read (error %d)", disk->name, err);
-	} else if (!(t = fs_type_recognise(head, BCACHE_BLOCK))) {
+	} else if (!(t = recognise(head, BCACHE_BLOCK))) {
 		/* ext2/3/4 keep their magic at 1080; name what is there. */
 		char types[64];
-		fs_type_list(types, sizeof(types));
+		list_types(types, sizeof(types));
 		snprintf(why, why_size, "%s holds no file system this image knows (magic 0x%02x%02x at 1080; "
 			 "types here: %s)", disk->name, head[1081], head[1080], types[0] ? types : "none");
 	}
@@ -35,11 +68,11 @@ static const struct fs_type *guess_type(struct blkdev *disk, char *why, size_t w
 int storage_mount(const struct mount_spec *m, struct vnode **root, const char **type, bool *read_only,
 		  char *why, size_t why_size)
 {
-	const struct fs_type *t = m->type[0] ? fs_type_find(m->type) : NULL;
+	const struct fs_type *t = m->type[0] ? find_type(m->type) : NULL;
 	struct blkdev *disk = blkdev_find(m->source);
 	if (m->type[0] && !t) {
 		char types[64];
-		fs_type_list(types, sizeof(types));
+		list_types(types, sizeof(types));
 		snprintf(why, why_size, "this image has no file system of type '%s' (it has: tmpfs%s%s)", m->type,
 			 types[0] ? " " : "", types);
 		return -ENODEV;

@@ -566,6 +566,43 @@ static void check_remounted(const struct fs_type *t)
 	memdisk_free(disk);
 }
 
+/* Directories Linux made grow as hashed trees (dir_index): e2fsck -D
+ * indexes "many" like that, then names are added (splitting its leaves)
+ * and removed through libext2fs's index code, and the index stays valid. */
+static void hashed_directory(const struct fs_type *t)
+{
+	CHECK_INT(run("e2fsck -fyD '%s' >/dev/null 2>&1; [ $? -le 1 ]", image), 0);
+	struct fs_mount_args a;
+	struct vnode *root = mount_image(t, false, false, &a);
+	struct vnode *d = root ? walk(root, "many") : NULL;
+	if (!CHECK(d != NULL))
+		return;
+	char name[80];
+	for (int i = 0; i < 400; i++) {
+		snprintf(name, sizeof(name), "added-%03d-with-another-name-long-enough-to-split-leaves", i);
+		struct vnode *f = create(d, name, VFS_IFREG | 0644);
+		if (CHECK(f != NULL))
+			vnode_put(f);
+	}
+	for (int i = 0; i < 400; i += 3) {
+		snprintf(name, sizeof(name), "added-%03d-with-another-name-long-enough-to-split-leaves", i);
+		CHECK_INT(d->ops->unlink(d, name, strlen(name), false), 0);
+	}
+	struct vnode *v = walk(d, "added-001-with-another-name-long-enough-to-split-leaves");
+	CHECK(v != NULL);
+	if (v)
+		vnode_put(v);
+	uint64_t cookie = 0;
+	struct vdirent de;
+	int count = 0;
+	while (d->ops->readdir(d, &cookie, &de) == 1)
+		count++;
+	CHECK_INT(count, 150 + 2 + 400 - 134);
+	vnode_put(d);
+	unmount_image(root);
+	CHECK(fsck_clean());
+}
+
 static void test_type(const char *type, const struct fs_type *t)
 {
 	fprintf(stderr, "== %s\n", type);
@@ -585,6 +622,7 @@ static void test_type(const char *type, const struct fs_type *t)
 	unmount_image(root);
 	check_with_host_tools();
 	check_remounted(t);
+	hashed_directory(t);
 	forget_all();
 }
 

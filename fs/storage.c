@@ -6,13 +6,72 @@
 
 #include "drivers/block/blkdev.h"
 #include "fs/bcache.h"
+#include "fs/devfs.h"
 #include "fs/fstype.h"
+#include "fs/mount.h"
 #include "fs/storage.h"
+#include "kernel/device.h"
+#include "kernel/log.h"
+#include "kernel/arch.h"
+#include "kernel/mm.h"
+
+/* Disks come from virtio-blk; an image that uses files can mount them. */
+DRIVER_REQUIRE(virtio_blk_driver);
+
+static struct bcache *caches[BLKDEV_MAX];
+
+/* A disk's cache: BCACHE_DEFAULT_BYTES, or an eighth of the free memory
+ * when that is less (a 32 MiB guest keeps most of its memory). */
+static size_t cache_bytes(void)
+{
+	size_t eighth = page_free_count() / 8 * PAGE_SIZE;
+	return eighth < BCACHE_DEFAULT_BYTES ? eighth : BCACHE_DEFAULT_BYTES;
+}
+
+struct bcache *storage_disk_cache(struct blkdev *disk)
+{
+	for (int i = 0; i < blkdev_count(); i++) {
+		if (blkdev_get(i) != disk)
+			continue;
+		if (!caches[i])
+			caches[i] = bcache_create(disk, cache_bytes());
+		return caches[i];
+	}
+	return NULL;
+}
+
+int storage_sync_disks(void)
+{
+	int first = 0;
+	for (int i = 0; i < BLKDEV_MAX; i++) {
+		int err = caches[i] ? bcache_sync(caches[i]) : 0;
+		if (err && !first)
+			first = err;
+	}
+	return first;
+}
+
+void storage_mount_dev(void)
+{
+	if (!blkdev_count())
+		return;
+	struct vnode *dev = devfs_root(), *dir = NULL, *root = vfs_root_dir();
+	int err = vfs_walk(NULL, "/dev", VFS_DIRECTORY, &dir);
+	if (err == -ENOENT)
+		err = root->ops->create(root, "dev", 3, VFS_IFDIR | 0755, &dir);
+	vnode_put(dir);
+	vnode_put(root);
+	if (!err)
+		err = vfs_mount(NULL, "/dev", dev, 0, "devfs");
+	vnode_put(dev);
+	if (err)
+		log_err("skiff: cannot mount /dev for the disks (error %d)\n", err);
+}
 
 /* The type of the file system on `disk`, from its first bytes. */
 static const struct fs_type *guess_type(struct blkdev *disk, char *why, size_t why_size)
 {
-	uint8_t *head = malloc(BCACHE_BLOCK);
+	uint8_t *head = blk_buffer_alloc(BCACHE_BLOCK);
 	if (!head) {
 		snprintf(why, why_size, "out of memory");
 		return NULL;
@@ -28,7 +87,7 @@ static const struct fs_type *guess_type(struct blkdev *disk, char *why, size_t w
 		snprintf(why, why_size, "%s holds no file system this image knows (magic 0x%02x%02x at 1080; "
 			 "types here: %s)", disk->name, head[1081], head[1080], types[0] ? types : "none");
 	}
-	free(head);
+	blk_buffer_free(head, BCACHE_BLOCK);
 	return t;
 }
 
@@ -37,6 +96,13 @@ int storage_mount(const struct mount_spec *m, struct vnode **root, const char **
 {
 	const struct fs_type *t = m->type[0] ? fs_type_find(m->type) : NULL;
 	struct blkdev *disk = blkdev_find(m->source);
+	bool disk_name = m->source[0] == 'v' && m->source[1] == 'd' && m->source[2] >= 'a' && m->source[2] <= 'z' &&
+			 !m->source[3];
+	if (!disk && (disk_name || (t && t->on_disk))) {
+		snprintf(why, why_size, "no disk named '%s' (%d disk%s found)", m->source, blkdev_count(),
+			 blkdev_count() == 1 ? "" : "s");
+		return -ENODEV;
+	}
 	if (m->type[0] && !t) {
 		char types[64];
 		fs_type_list(types, sizeof(types));
@@ -45,12 +111,7 @@ int storage_mount(const struct mount_spec *m, struct vnode **root, const char **
 		return -ENODEV;
 	}
 	if (!t && !disk) {
-		snprintf(why, why_size, "no disk named '%s' (%d disk%s found)", m->source, blkdev_count(),
-			 blkdev_count() == 1 ? "" : "s");
-		return -ENODEV;
-	}
-	if (t && t->on_disk && !disk) {
-		snprintf(why, why_size, "no disk named '%s' (%d disk%s found)", m->source, blkdev_count(),
+		snprintf(why, why_size, "no disk or share named '%s' (%d disk%s found)", m->source, blkdev_count(),
 			 blkdev_count() == 1 ? "" : "s");
 		return -ENODEV;
 	}

@@ -32,6 +32,6 @@ expect_status 0
 expect_line "fsrw: 0 failures"
 expect_line "ok size limit ENOSPC"
 expect_line "ok '..' leaves the mount"
-expect_line "skiff: mount=vdz:/data:ext4: no source 'vdz' of type 'ext4' here (this image mounts tmpfs only); not mounted"
+expect_line "skiff: mount=vdz:/data:ext4: no disk named 'vdz' (0 disks found); not mounted"
 expect_line "skiff: mount=tmpfs:relative: the target must be an absolute path; not mounted"
 done_ok

@@ -70,7 +70,9 @@ static int sync_file(int fd, bool data_only)
 	struct file *f = fd_hold(fd);
 	if (!f)
 		return (int)syscall_result(-EBADF);
-	int err = f->ops->fsync ? f->ops->fsync(f, data_only) : -EINVAL;
+	int err = mman_write_back_file(f);
+	if (!err)
+		err = f->ops->fsync ? f->ops->fsync(f, data_only) : -EINVAL;
 	file_put(f);
 	return (int)syscall_result(err);
 }

@@ -11,6 +11,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "fsrw.h"
@@ -114,7 +115,20 @@ void fs_info(void)
 	check(fd >= 0 && write(fd, "durable", 7) == 7, "O_SYNC write", "");
 	check(fstatvfs(fd, &sv) == 0 && sv.f_bsize > 0, "fstatvfs", "");
 	check(syncfs(fd) == 0, "syncfs", "");
+	struct stat st;
+	check(posix_fallocate(fd, 100, 9000) == 0 && fstat(fd, &st) == 0 && st.st_size == 9100,
+	      "posix_fallocate extends the file", "");
+	check(posix_fallocate(fd, 0, 10) == 0 && fstat(fd, &st) == 0 && st.st_size == 9100,
+	      "posix_fallocate inside the file", "");
+	struct iovec out[2] = { { "ab", 2 }, { "cde", 3 } };
+	check(pwritev(fd, out, 2, 50) == 5, "pwritev", "");
 	sync();
+	close(fd);
+	char a[2], b[3];
+	struct iovec in[2] = { { a, 2 }, { b, 3 } };
+	fd = open("sync.txt", O_RDONLY);
+	check(preadv(fd, in, 2, 50) == 5 && memcmp(a, "ab", 2) == 0 && memcmp(b, "cde", 3) == 0, "preadv", "");
+	check(posix_fallocate(fd, 0, 1) == EBADF, "posix_fallocate on a read-only fd: EBADF", "");
 	close(fd);
 	unlink("sync.txt");
 	errno = 0;

@@ -46,7 +46,16 @@ LDFLAGS := $(CFLAGS) -Wno-maybe-uninitialized -flto=auto -no-pie -nostdlib -stat
 	-Wl,-z,max-page-size=4096 -Wl,-z,noexecstack -Wl,--gc-sections -T arch/$(ARCH)/kernel.ld
 
 KERNEL_SRCS := $(wildcard boot/$(ARCH)/*.c boot/$(ARCH)/*.S arch/$(ARCH)/*.c arch/$(ARCH)/*.S kernel/*.c)
-LIB_SRCS := $(wildcard fs/*.c libc-shim/*.c)
+# The file system: the VFS, tmpfs, the initrd as root, disks and shares
+# (fs/), and libc-shim's file calls over it, in an archive of their own so
+# that an app that opens no file links none of it, nor the disk drivers the
+# storage layer names (an object always linked would pull every archive
+# member it refers to, even if --gc-sections then drops the object).
+# fs/boot.c, which kernel_main calls, stays apart.
+FS_SRCS := $(filter-out fs/boot.c,$(wildcard fs/*.c)) \
+	$(addprefix libc-shim/,files.c names.c dirs.c attrs.c fsinfo.c)
+FS_LIB := $(O)/libfs.a
+LIB_SRCS := $(filter-out $(FS_SRCS),$(wildcard fs/*.c libc-shim/*.c))
 
 # The network stack: lwIP (from deps/, built as it is), its port and the NIC
 # drivers, and libc-shim's socket calls, in an archive that is only pulled
@@ -67,10 +76,8 @@ NET_LIB := $(O)/libnet.a
 DRIVER_SRCS := $(wildcard drivers/*/*.c)
 DRIVER_LIB := $(O)/libdrivers.a
 RUNTIME_OBJS := $(patsubst %,$(O)/obj/%.o,$(KERNEL_SRCS) $(LIB_SRCS))
-# libext2fs, built from e2fsprogs by tools/setup, behind fs/ext4*.c. The
-# archive is on every link, but only storage_mount (fs/storage.c) names
-# the ext types, so --gc-sections drops them and the library from an image
-# that mounts nothing (hello).
+# libext2fs, built from e2fsprogs by tools/setup, behind fs/ext4*.c (in
+# libfs.a): fs/storage.c requires the ext4 type, so both come with files.
 E2FS_LIB := deps/$(ARCH)/e2fs/lib/libext2fs.a
 $(O)/obj/fs/ext4%: CFLAGS += -isystem deps/e2fs/include
 
@@ -130,6 +137,10 @@ $(DRIVER_LIB): $(patsubst %,$(O)/obj/%.o,$(DRIVER_SRCS))
 	@rm -f $@
 	$(AR) rcs $@ $^
 
+$(FS_LIB): $(patsubst %,$(O)/obj/%.o,$(FS_SRCS))
+	@rm -f $@
+	$(AR) rcs $@ $^
+
 $(O)/obj/%.S.o: %.S
 	@mkdir -p $(dir $@)
 	$(CC) $(KERNEL_CFLAGS) -c $< -o $@
@@ -141,7 +152,10 @@ $(O)/obj/%.S.o: %.S
 # table for backtraces, the second links that table into .ksyms (placed last
 # in rodata so no code moves; tools/check-image verifies that and the flat
 # file layout multiboot needs).
-LINK = $(CC) $(LDFLAGS) -o $(1) $(RUNTIME_OBJS) $(2) $(NET_LIB) $(DRIVER_LIB) $(E2FS_LIB) $(PICOLIBC)/lib/libc.a
+# The archives form a group: picolibc's members (fopen, tmpfile) call the
+# file archive's open and unlink, which is searched again for them.
+LINK = $(CC) $(LDFLAGS) -o $(1) $(RUNTIME_OBJS) $(2) -Wl,--start-group $(FS_LIB) $(NET_LIB) $(DRIVER_LIB) \
+	$(E2FS_LIB) $(PICOLIBC)/lib/libc.a -Wl,--end-group
 
 # Objects reached only through pattern rules would count as intermediate
 # files and be deleted after a fresh build; the next make (each guest test
@@ -150,7 +164,7 @@ LINK = $(CC) $(LDFLAGS) -o $(1) $(RUNTIME_OBJS) $(2) $(NET_LIB) $(DRIVER_LIB) $(
 .SECONDARY:
 
 .SECONDEXPANSION:
-$(O)/%.elf: $$(call app_objs,%) $(RUNTIME_OBJS) $(NET_LIB) $(DRIVER_LIB) $(E2FS_LIB) arch/$(ARCH)/kernel.ld tools/gen-ksyms tools/check-image
+$(O)/%.elf: $$(call app_objs,%) $(RUNTIME_OBJS) $(FS_LIB) $(NET_LIB) $(DRIVER_LIB) $(E2FS_LIB) arch/$(ARCH)/kernel.ld tools/gen-ksyms tools/check-image
 	@echo "skiff: linking $@" >&2
 	@mkdir -p $(dir $@)
 	$(call LINK,$(O)/$*.pass1,$(call app_objs,$*))

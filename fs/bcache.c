@@ -239,7 +239,7 @@ static struct cblock *take_block(struct bcache *c, uint64_t index, int *err)
 	struct cblock *b = NULL;
 	if (c->nblocks < c->max_blocks) {
 		b = calloc(1, sizeof(*b));
-		uint8_t *data = b ? malloc(BCACHE_BLOCK) : NULL;
+		uint8_t *data = b ? blk_buffer_alloc(BCACHE_BLOCK) : NULL;
 		if (b && data) {
 			b->data = data;
 			c->nblocks++;
@@ -407,7 +407,7 @@ void bcache_destroy(struct bcache *c)
 	struct cblock *b = c->lru_head;
 	while (b) {
 		struct cblock *next = b->lru_next;
-		free(b->data);
+		blk_buffer_free(b->data, BCACHE_BLOCK);
 		free(b);
 		b = next;
 	}

@@ -20,9 +20,34 @@
 #include "fs/ext4_fs.h"
 #include "fs/ext4_io.h"
 #include "fs/fstype.h"
+#include "fs/storage.h"
 #include "kernel/log.h"
 
 #define EXT4_MAGIC_OFFSET 1080  /* the superblock (at 1024) + s_magic (56) */
+
+/* Disks with a mounted file system: two libext2fs instances writing one
+ * disk would each overwrite the other's bitmaps. */
+static struct bcache *in_use[BLKDEV_MAX];
+
+static bool claim_disk(struct bcache *c)
+{
+	for (int i = 0; i < BLKDEV_MAX; i++)
+		if (in_use[i] == c)
+			return false;
+	for (int i = 0; i < BLKDEV_MAX; i++)
+		if (!in_use[i]) {
+			in_use[i] = c;
+			return true;
+		}
+	return false;
+}
+
+static void release_disk(struct bcache *c)
+{
+	for (int i = 0; i < BLKDEV_MAX; i++)
+		if (in_use[i] == c)
+			in_use[i] = NULL;
+}
 
 void ext4_lock(struct ext4fs *x) { mutex_lock(&x->lock); }
 void ext4_unlock(struct ext4fs *x) { mutex_unlock(&x->lock); }
@@ -107,8 +132,8 @@ static void unmount(struct ext4fs *x)
 	if (err || e)
 		log_err("ext4: %s: writing back at unmount failed (error %d)\n", bcache_device(x->cache)->name,
 			err ? err : ext4_errno(e));
-	bcache_destroy(x->cache);
-	free(x);
+	release_disk(x->cache);
+	free(x);                /* the cache is the disk's (storage.h), kept for the next user */
 }
 
 /* The last reference to a vnode went: it leaves the table, and an inode
@@ -247,10 +272,15 @@ static int ext4_mount(struct fs_mount_args *a, struct vnode **root)
 		return -ENODEV;
 	}
 	struct ext4fs *x = calloc(1, sizeof(*x));
-	if (!x || !(x->cache = bcache_create(disk, 0))) {
+	if (!x || !(x->cache = storage_disk_cache(disk))) {
 		free(x);
 		snprintf(a->why, sizeof(a->why), "out of memory");
 		return -ENOMEM;
+	}
+	if (!claim_disk(x->cache)) {
+		free(x);
+		snprintf(a->why, sizeof(a->why), "%s is mounted already", disk->name);
+		return -EBUSY;
 	}
 	x->read_only = a->read_only || disk->read_only;
 	a->forced_read_only = disk->read_only && !a->read_only;
@@ -272,15 +302,20 @@ static int ext4_mount(struct fs_mount_args *a, struct vnode **root)
 	}
 	return 0;
 err_cache:
-	bcache_destroy(x->cache);
+	release_disk(x->cache);
 	free(x);
 	return err;
 }
 
 /* Three names, one driver: libext2fs reads and writes all three formats.
- * Only "ext4" is guessed from the magic, so an unnamed disk says "ext4". */
+ * Only "ext4" is guessed from the magic, so an unnamed disk says "ext4".
+ * fs/storage.c requires ext4_fs_type, which brings this file, and so the
+ * other two, into every image that uses files. */
 const struct fs_type ext4_fs_type = {
 	.name = "ext4", .on_disk = true, .recognise = ext4_recognise, .mount = ext4_mount,
 };
 const struct fs_type ext3_fs_type = { .name = "ext3", .on_disk = true, .mount = ext4_mount };
 const struct fs_type ext2_fs_type = { .name = "ext2", .on_disk = true, .mount = ext4_mount };
+FS_TYPE_REGISTER(ext4_fs_type);
+FS_TYPE_REGISTER(ext3_fs_type);
+FS_TYPE_REGISTER(ext2_fs_type);

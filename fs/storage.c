@@ -6,46 +6,75 @@
 
 #include "drivers/block/blkdev.h"
 #include "fs/bcache.h"
+#include "fs/devfs.h"
 #include "fs/fstype.h"
+#include "fs/mount.h"
 #include "fs/storage.h"
+#include "kernel/device.h"
+#include "kernel/log.h"
+#include "kernel/arch.h"
+#include "kernel/mm.h"
 
-/* ext2/3/4 are not in the skiff_fstypes section: the linker keeps that
- * section whole, and with it libext2fs, in every image, hello included.
- * Named here instead, they are reached from storage_mount only, and
- * --gc-sections drops them with it from an image that mounts nothing. */
-extern const struct fs_type ext4_fs_type, ext3_fs_type, ext2_fs_type;
-static const struct fs_type *const disk_types[] = { &ext4_fs_type, &ext3_fs_type, &ext2_fs_type };
-#define DISK_TYPES (sizeof(disk_types) / sizeof(disk_types[0]))
+/* Disks come from virtio-blk; an image that uses files can mount them. */
+DRIVER_REQUIRE(virtio_blk_driver);
+/* ext2/3/4 (fs/ext4.c over libext2fs): named here, so that they and the
+ * library are in an image exactly when it uses files. */
+FS_TYPE_REQUIRE(ext4_fs_type);
 
-static const struct fs_type *find_type(const char *name)
+static struct bcache *caches[BLKDEV_MAX];
+
+/* A disk's cache: BCACHE_DEFAULT_BYTES, or an eighth of the free memory
+ * when that is less (a 32 MiB guest keeps most of its memory). */
+static size_t cache_bytes(void)
 {
-	for (size_t i = 0; i < DISK_TYPES; i++)
-		if (strcmp(disk_types[i]->name, name) == 0)
-			return disk_types[i];
-	return fs_type_find(name);
+	size_t eighth = page_free_count() / 8 * PAGE_SIZE;
+	return eighth < BCACHE_DEFAULT_BYTES ? eighth : BCACHE_DEFAULT_BYTES;
 }
 
-static const struct fs_type *recognise(const uint8_t *head, size_t len)
+struct bcache *storage_disk_cache(struct blkdev *disk)
 {
-	for (size_t i = 0; i < DISK_TYPES; i++)
-		if (disk_types[i]->recognise && disk_types[i]->recognise(head, len))
-			return disk_types[i];
-	return fs_type_recognise(head, len);
+	for (int i = 0; i < blkdev_count(); i++) {
+		if (blkdev_get(i) != disk)
+			continue;
+		if (!caches[i])
+			caches[i] = bcache_create(disk, cache_bytes());
+		return caches[i];
+	}
+	return NULL;
 }
 
-/* The names of every type, for messages. */
-static void list_types(char *buf, size_t size)
+int storage_sync_disks(void)
 {
-	char more[64];
-	fs_type_list(more, sizeof(more));
-	snprintf(buf, size, "%s %s %s%s%s", disk_types[0]->name, disk_types[1]->name, disk_types[2]->name,
-		 more[0] ? " " : "", more);
+	int first = 0;
+	for (int i = 0; i < BLKDEV_MAX; i++) {
+		int err = caches[i] ? bcache_sync(caches[i]) : 0;
+		if (err && !first)
+			first = err;
+	}
+	return first;
+}
+
+void storage_mount_dev(void)
+{
+	if (!blkdev_count())
+		return;
+	struct vnode *dev = devfs_root(), *dir = NULL, *root = vfs_root_dir();
+	int err = vfs_walk(NULL, "/dev", VFS_DIRECTORY, &dir);
+	if (err == -ENOENT)
+		err = root->ops->create(root, "dev", 3, VFS_IFDIR | 0755, &dir);
+	vnode_put(dir);
+	vnode_put(root);
+	if (!err)
+		err = vfs_mount(NULL, "/dev", dev, 0, "devfs");
+	vnode_put(dev);
+	if (err)
+		log_err("skiff: cannot mount /dev for the disks (error %d)\n", err);
 }
 
 /* The type of the file system on `disk`, from its first bytes. */
 static const struct fs_type *guess_type(struct blkdev *disk, char *why, size_t why_size)
 {
-	uint8_t *head = malloc(BCACHE_BLOCK);
+	uint8_t *head = blk_buffer_alloc(BCACHE_BLOCK);
 	if (!head) {
 		snprintf(why, why_size, "out of memory");
 		return NULL;
@@ -54,36 +83,38 @@ static const struct fs_type *guess_type(struct blkdev *disk, char *why, size_t w
 	int err = disk->sectors * BLK_SECTOR >= BCACHE_BLOCK ? blkdev_rw(disk, BLK_READ, 0, head, BCACHE_BLOCK) : -EINVAL;
 	if (err) {
 		snprintf(why, why_size, "%s cannot be read (error %d)", disk->name, err);
-	} else if (!(t = recognise(head, BCACHE_BLOCK))) {
+	} else if (!(t = fs_type_recognise(head, BCACHE_BLOCK))) {
 		/* ext2/3/4 keep their magic at 1080; name what is there. */
 		char types[64];
-		list_types(types, sizeof(types));
+		fs_type_list(types, sizeof(types));
 		snprintf(why, why_size, "%s holds no file system this image knows (magic 0x%02x%02x at 1080; "
 			 "types here: %s)", disk->name, head[1081], head[1080], types[0] ? types : "none");
 	}
-	free(head);
+	blk_buffer_free(head, BCACHE_BLOCK);
 	return t;
 }
 
 int storage_mount(const struct mount_spec *m, struct vnode **root, const char **type, bool *read_only,
 		  char *why, size_t why_size)
 {
-	const struct fs_type *t = m->type[0] ? find_type(m->type) : NULL;
+	const struct fs_type *t = m->type[0] ? fs_type_find(m->type) : NULL;
 	struct blkdev *disk = blkdev_find(m->source);
+	bool disk_name = m->source[0] == 'v' && m->source[1] == 'd' && m->source[2] >= 'a' && m->source[2] <= 'z' &&
+			 !m->source[3];
+	if (!disk && (disk_name || (t && t->on_disk))) {
+		snprintf(why, why_size, "no disk named '%s' (%d disk%s found)", m->source, blkdev_count(),
+			 blkdev_count() == 1 ? "" : "s");
+		return -ENODEV;
+	}
 	if (m->type[0] && !t) {
 		char types[64];
-		list_types(types, sizeof(types));
+		fs_type_list(types, sizeof(types));
 		snprintf(why, why_size, "this image has no file system of type '%s' (it has: tmpfs%s%s)", m->type,
 			 types[0] ? " " : "", types);
 		return -ENODEV;
 	}
 	if (!t && !disk) {
-		snprintf(why, why_size, "no disk named '%s' (%d disk%s found)", m->source, blkdev_count(),
-			 blkdev_count() == 1 ? "" : "s");
-		return -ENODEV;
-	}
-	if (t && t->on_disk && !disk) {
-		snprintf(why, why_size, "no disk named '%s' (%d disk%s found)", m->source, blkdev_count(),
+		snprintf(why, why_size, "no disk or share named '%s' (%d disk%s found)", m->source, blkdev_count(),
 			 blkdev_count() == 1 ? "" : "s");
 		return -ENODEV;
 	}

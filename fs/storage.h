@@ -7,6 +7,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+struct blkdev;
+
 #include "fs/mountspec.h"
 #include "fs/vnode.h"
 
@@ -15,5 +17,13 @@
  * forced by the disk); or -errno with a clause in why. */
 int storage_mount(const struct mount_spec *m, struct vnode **root, const char **type, bool *read_only,
 		  char *why, size_t why_size);
+
+/* The one block cache of `disk` (made on first use; NULL when out of
+ * memory): file systems on the disk and /dev/vdX share it. */
+struct bcache *storage_disk_cache(struct blkdev *disk);
+/* Writes back every disk's cache and flushes the disk: the first error. */
+int storage_sync_disks(void);
+/* Mounts /dev (fs/devfs.h) when the machine has disks. */
+void storage_mount_dev(void);
 
 #endif

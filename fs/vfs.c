@@ -10,6 +10,7 @@
 #include "kernel/arch.h"
 #include "kernel/log.h"
 #include "kernel/panic.h"
+#include "kernel/shutdown.h"
 
 static struct vnode *cwd;
 
@@ -34,6 +35,8 @@ static void build_root(void)
 	if (initrd_unpack(root, (const void *)(uintptr_t)fs_initrd_base, fs_initrd_size, message, sizeof(message)))
 		log_err("skiff: %s; continuing with an empty root file system\n", message);
 	cwd = root;             /* the creation's reference */
+	storage_mount_dev();    /* /dev/vda... before mount= names them */
+	shutdown_set_sync(fs_sync_at_exit);
 	for (int i = 0; i < fs_mount_count; i++)
 		apply_mount(fs_mounts[i]);
 }
@@ -141,6 +144,9 @@ static void apply_mount(const char *text)
 
 void fs_sync_at_exit(void)
 {
-	if (cwd)
-		vfs_sync_all();
+	int err = vfs_sync_all();
+	if (!err)
+		err = storage_sync_disks();     /* what was written through /dev */
+	if (err)
+		log_err("skiff: writing the file systems back at exit failed (error %d); data may be lost\n", err);
 }

@@ -21,8 +21,8 @@ extern size_t fs_initrd_size;
 extern const char *const *fs_mounts;
 extern int fs_mount_count;
 
-/* At the app's exit (libc-shim's _exit): every mounted file system
- * written back and its disk flushed, when the VFS was ever used. */
+/* At the app's exit (kernel/shutdown.h's sync step, set when the root is
+ * built): every mounted file system written back and its disk flushed. */
 void fs_sync_at_exit(void);
 
 /* The current directory (a new reference); "/" until vfs_set_cwd. */

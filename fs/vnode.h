@@ -29,6 +29,7 @@
 #define VFS_IFDIR 0040000u
 #define VFS_IFREG 0100000u
 #define VFS_IFLNK 0120000u
+#define VFS_IFBLK 0060000u      /* a disk, in /dev (fs/devfs.c) */
 
 struct vnode;
 struct mount;

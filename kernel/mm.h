@@ -2,8 +2,8 @@
  *
  * RAM is identity-mapped (virtual == physical), so a page from page_alloc is
  * directly usable and its address is what a device needs for DMA. Thread
- * stacks and the malloc heap live in reserved virtual ranges above RAM
- * (VM_STACKS, VM_HEAP), mapped page by page, so their guard pages and growth
+ * stacks, the malloc heap and mmap's mappings live in reserved virtual
+ * ranges above RAM (VM_STACKS, VM_HEAP, VM_MMAP), mapped page by page, so their guard pages and growth
  * never depend on physical contiguity; never hand their addresses to a device.
  */
 #ifndef SKIFF_KERNEL_MM_H
@@ -17,6 +17,8 @@ struct bootinfo;
 #define VM_HEAP_BASE 0x0000100000000000ull      /* 16 TiB */
 #define VM_HEAP_LIMIT 0x0000180000000000ull
 #define VM_STACKS_BASE 0x0000200000000000ull    /* 32 TiB */
+#define VM_MMAP_BASE 0x0000300000000000ull      /* 48 TiB: mmap (libc-shim/mman.c) */
+#define VM_MMAP_LIMIT 0x0000400000000000ull
 #define VM_STACK_SLOT (1024 * 1024)             /* guard page + stack */
 #define VM_STACK_SLOTS 4096
 

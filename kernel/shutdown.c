@@ -9,6 +9,9 @@ static struct {
 	void *ctx;
 } hooks[SHUTDOWN_HOOKS];
 static int hook_count;
+static void (*sync_step)(void);
+
+void shutdown_set_sync(void (*fn)(void)) { sync_step = fn; }
 
 int shutdown_add_hook(void (*fn)(void *ctx, uint64_t deadline_ns), void *ctx)
 {
@@ -22,6 +25,8 @@ int shutdown_add_hook(void (*fn)(void *ctx, uint64_t deadline_ns), void *ctx)
 
 void shutdown_run_hooks(void)
 {
+	if (sync_step)
+		sync_step();
 	if (hook_count == 0)
 		return;                 /* nor read the clock, which may calibrate */
 	uint64_t deadline = arch_monotonic_ns() + SHUTDOWN_WAIT_NS;

@@ -4,7 +4,7 @@
  * takes sent frames from the ring in its own thread, which the exit would
  * otherwise cut short). The hooks share one deadline, SHUTDOWN_WAIT_NS
  * after the exit began: a device that never completes delays the exit by
- * that much, no more. A panic runs none of them. */
+ * that much, no more. A panic runs none of them, nor the sync step. */
 #ifndef SKIFF_KERNEL_SHUTDOWN_H
 #define SKIFF_KERNEL_SHUTDOWN_H
 
@@ -16,7 +16,12 @@
 /* Returns 0, or -ENOSPC when all SHUTDOWN_HOOKS are taken. */
 int shutdown_add_hook(void (*fn)(void *ctx, uint64_t deadline_ns), void *ctx);
 
-/* Runs the hooks in the order they were added (libc-shim's _exit). */
+/* Work that must finish however long it takes, run before the hooks:
+ * the file systems written back to their disks (fs/vfs.c sets it when it
+ * is first used, so an app without files links none of it). */
+void shutdown_set_sync(void (*fn)(void));
+
+/* Runs the sync step, then the hooks in the order they were added (libc-shim's _exit). */
 void shutdown_run_hooks(void);
 
 #endif

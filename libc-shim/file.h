@@ -81,6 +81,10 @@ void fd_init_console(void);
  * when a file's readiness may have changed. */
 void file_poll_wake(void);
 
+/* The shared mappings of the file `f` opens written back to it (mman.c),
+ * for fsync: 0 or the first error. */
+int mman_write_back_file(struct file *f);
+
 /* Stores a negative errno in errno and returns -1; else returns `ret`. */
 long syscall_result(long ret);
 

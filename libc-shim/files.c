@@ -55,7 +55,15 @@ static ssize_t v_pwrite(struct file *f, const void *buf, size_t len, off_t off)
 	struct vnode *v = vfile_vnode(f);
 	if (!writable(f))
 		return -EBADF;
-	return v->ops->write ? v->ops->write(v, buf, len, (uint64_t)off) : -EINVAL;
+	ssize_t n = v->ops->write ? v->ops->write(v, buf, len, (uint64_t)off) : -EINVAL;
+	/* O_SYNC / O_DSYNC (one flag in picolibc): the write returns once it
+	 * is on the disk, as fsync would make it. */
+	if (n > 0 && (f->flags & O_SYNC) && v->ops->fsync) {
+		int err = v->ops->fsync(v, false);
+		if (err)
+			return err;
+	}
+	return n;
 }
 
 static ssize_t v_read(struct file *f, void *buf, size_t len)

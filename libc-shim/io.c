@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -70,7 +71,9 @@ static int sync_file(int fd, bool data_only)
 	struct file *f = fd_hold(fd);
 	if (!f)
 		return (int)syscall_result(-EBADF);
-	int err = f->ops->fsync ? f->ops->fsync(f, data_only) : -EINVAL;
+	int err = mman_write_back_file(f);
+	if (!err)
+		err = f->ops->fsync ? f->ops->fsync(f, data_only) : -EINVAL;
 	file_put(f);
 	return (int)syscall_result(err);
 }
@@ -274,4 +277,65 @@ ssize_t writev(int fd, const struct iovec *iov, int count)
 {
 	ssize_t r = whole_iov(fd, iov, count, true);
 	return r == -ENOSYS ? each_iov(fd, iov, count, write_buffer) : syscall_result(r);
+}
+
+/* preadv/pwritev: a pread/pwrite per buffer at advancing offsets, stopping
+ * at the first short one; an error after some bytes moved reports them. */
+static ssize_t each_iov_at(int fd, const struct iovec *iov, int count, off_t offset, bool writing)
+{
+	if (count < 0 || count > IOV_LIMIT)
+		return syscall_result(fd_get(fd) ? -EINVAL : -EBADF);
+	ssize_t total = 0;
+	for (int i = 0; i < count; i++) {
+		ssize_t n = writing ? pwrite(fd, iov[i].iov_base, iov[i].iov_len, offset + total) :
+				      pread(fd, iov[i].iov_base, iov[i].iov_len, offset + total);
+		if (n < 0)
+			return total ? total : -1;
+		total += n;
+		if ((size_t)n < iov[i].iov_len)
+			break;
+	}
+	return total;
+}
+
+ssize_t preadv(int fd, const struct iovec *iov, int count, off_t offset)
+{
+	return each_iov_at(fd, iov, count, offset, false);
+}
+
+ssize_t pwritev(int fd, const struct iovec *iov, int count, off_t offset)
+{
+	return each_iov_at(fd, iov, count, offset, true);
+}
+
+/* posix_fallocate: the file reaches offset+len, the new part written as
+ * zeroes so that its blocks are taken now (ENOSPC now, not at a later
+ * write); a range inside the file is left as it is. Returns an error
+ * number, as POSIX says, without touching errno. */
+int posix_fallocate(int fd, off_t offset, off_t len)
+{
+	if (offset < 0 || len <= 0)
+		return EINVAL;
+	struct file *f = fd_hold(fd);
+	if (!f)
+		return EBADF;
+	struct stat st;
+	int err = 0;
+	if ((f->flags & O_ACCMODE) == O_RDONLY)
+		err = -EBADF;
+	else if (!f->ops->pwrite || !f->ops->stat)
+		err = -ENODEV;
+	else
+		err = f->ops->stat(f, &st);
+	if (!err && !S_ISREG(st.st_mode))
+		err = -ENODEV;
+	static const char zeroes[4096];
+	for (off_t at = err ? 0 : st.st_size; !err && at < offset + len;) {
+		size_t n = offset + len - at < (off_t)sizeof(zeroes) ? (size_t)(offset + len - at) : sizeof(zeroes);
+		ssize_t w = f->ops->pwrite(f, zeroes, n, at);
+		err = w < 0 ? (int)w : w == 0 ? -EIO : 0;
+		at += w > 0 ? w : 0;
+	}
+	file_put(f);
+	return -err;
 }

@@ -42,9 +42,6 @@ void app_start(struct cmdline *cl)
 		waitq_wait(&forever, DEADLINE_NONE);
 }
 
-/* Weak: an app that uses no file links no VFS. */
-extern void fs_sync_at_exit(void) __attribute__((weak));
-
 void _exit(int status)
 {
 	/* For bench/boot: guest time from the first instruction to main(),
@@ -54,8 +51,6 @@ void _exit(int status)
 		log_debug("skiff: entry to main: %lu.%03lu us (%s)\n", (unsigned long)(ns / 1000),
 			  (unsigned long)(ns % 1000), arch_clock_describe());
 	}
-	if (fs_sync_at_exit)
-		fs_sync_at_exit();      /* files written reach their disks (linked with the VFS) */
-	shutdown_run_hooks();           /* frames a NIC still holds reach its device */
+	shutdown_run_hooks();           /* files reach their disks, frames a NIC holds its device */
 	arch_exit(status);
 }

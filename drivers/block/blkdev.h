@@ -9,8 +9,10 @@
  * thread (sem_up). blkdev_run() is the synchronous way in: it keeps as
  * many requests in flight as the device takes and waits for all.
  *
- * Buffers are kernel memory (identity-mapped, so each segment is one
- * physically contiguous range). Lengths are multiples of BLK_SECTOR.
+ * Buffers are what a device can reach: memory from blk_buffer_alloc (or
+ * the page allocator), never the malloc heap or a stack, which are mapped
+ * page by page elsewhere (kernel/mm.h). Lengths are multiples of
+ * BLK_SECTOR.
  */
 #ifndef SKIFF_BLOCK_BLKDEV_H
 #define SKIFF_BLOCK_BLKDEV_H
@@ -60,6 +62,11 @@ struct blkdev {
 	uint64_t reads, writes, flushes, errors;
 };
 
+/* Memory for request buffers: `bytes` rounded up to whole pages, which
+ * are contiguous; NULL when there is none. */
+void *blk_buffer_alloc(size_t bytes);
+void blk_buffer_free(void *p, size_t bytes);
+
 /* Names the disk (vda, vdb...) and lists it: its index, or -ENOSPC. */
 int blkdev_register(struct blkdev *d);
 int blkdev_count(void);
@@ -74,7 +81,7 @@ void blkdev_reset_registry(void);
  * first error. Blocks the calling thread only. */
 int blkdev_run(struct blkdev *d, struct blk_request *reqs, unsigned count);
 /* Reads or writes `len` bytes at byte `offset` (both BLK_SECTOR-aligned)
- * from one contiguous buffer, split as the device requires. */
+ * from one buffer of blk_buffer_alloc, split as the device requires. */
 int blkdev_rw(struct blkdev *d, enum blk_op op, uint64_t offset, void *buf, size_t len);
 /* Makes every completed write durable: FLUSH when the device caches
  * writes, nothing otherwise. */

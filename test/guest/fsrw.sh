@@ -6,7 +6,7 @@
 # is Linux's own.
 . "$(dirname "$0")/lib.sh"
 mkdir -p "$work/native" "$work/tree/etc"
-cc -std=gnu11 -Wall -Wextra -Werror -o "$work/fsrw" "$repo/test/guest/apps/fsrw/main.c"
+cc -std=gnu11 -Wall -Wextra -Werror -o "$work/fsrw" "$repo"/test/guest/apps/fsrw/*.c
 FSRW_DIR=$work/native "$work/fsrw" >"$output" || fail "the checks fail natively on Linux"
 expect_line "fsrw: 0 failures"
 printf 'hello initrd\n' >"$work/tree/etc/motd"
@@ -23,6 +23,9 @@ expect_line "ok futimens"
 expect_line "ok UTIME_OMIT, UTIME_NOW"
 expect_line "ok fcntl F_GETLK"
 expect_line "ok dup3"
+expect_line "ok munmap writes back"
+expect_line "ok MAP_PRIVATE writes stay private"
+expect_line "ok statvfs"
 expect_no_line "FAIL"
 # mount= on the command line: tmpfs mounts (a limit, read-only), and a bad
 # one reported while the app still runs.
@@ -32,6 +35,6 @@ expect_status 0
 expect_line "fsrw: 0 failures"
 expect_line "ok size limit ENOSPC"
 expect_line "ok '..' leaves the mount"
-expect_line "skiff: mount=vdz:/data:ext4: no source 'vdz' of type 'ext4' here (this image mounts tmpfs only); not mounted"
+expect_line "skiff: mount=vdz:/data:ext4: no disk named 'vdz' (0 disks found); not mounted"
 expect_line "skiff: mount=tmpfs:relative: the target must be an absolute path; not mounted"
 done_ok

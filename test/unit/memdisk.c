@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fs/bcache.h"
+
 #include "memdisk.h"
 
 static int submit(struct blkdev *bd, struct blk_request *r)
@@ -79,9 +81,20 @@ int memdisk_save(const struct memdisk *d, const char *path)
 	return fclose(f) == 0 && ok ? 0 : -1;
 }
 
+struct bcache *storage_disk_cache(struct blkdev *disk)
+{
+	struct memdisk *d = (struct memdisk *)disk;
+	if (!d->cache)
+		d->cache = bcache_create(disk, 0);
+	return d->cache;
+}
+
 void memdisk_free(struct memdisk *d)
 {
-	if (d)
+	if (d) {
+		if (d->cache)
+			bcache_destroy(d->cache);
 		free(d->data);
+	}
 	free(d);
 }

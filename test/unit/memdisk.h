@@ -10,8 +10,11 @@
 
 #include "drivers/block/blkdev.h"
 
+struct bcache;
+
 struct memdisk {
-	struct blkdev dev;
+	struct blkdev dev;      /* first: storage_disk_cache finds the memdisk from it */
+	struct bcache *cache;   /* the disk's one cache, as fs/storage.c keeps them */
 	uint8_t *data;
 	size_t size;
 	unsigned flushes;
@@ -23,6 +26,11 @@ struct memdisk *memdisk_new(const void *image, size_t size, int read_only);
 struct memdisk *memdisk_load(const char *path, int read_only);
 /* Writes the disk back to `path`: 0 or -1. */
 int memdisk_save(const struct memdisk *d, const char *path);
+/* Frees the disk and its cache (unsynced writes are lost). */
 void memdisk_free(struct memdisk *d);
+
+/* fs/storage.h's storage_disk_cache for host tests: a memdisk's cache,
+ * made on first use. */
+struct bcache *storage_disk_cache(struct blkdev *disk);
 
 #endif

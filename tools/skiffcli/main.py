@@ -7,7 +7,7 @@ import signal
 import subprocess
 import sys
 
-from . import build, machines, units
+from . import build, disks, machines, units
 from .errors import Interrupted, SkiffError, usage_error
 from .qemu import REPO
 
@@ -66,6 +66,9 @@ def _run_parser(subs):
                    help="a NIC (repeatable): user networking (default for network apps), a tap device, none")
     p.add_argument("--ip", action="append", default=[], type=units.parse_ip, metavar="ADDR[/PREFIX][,GW]",
                    help="static address for the next NIC instead of DHCP")
+    p.add_argument("--disk", action="append", default=[], type=disks.parse_disk, metavar="FILE[:ro]",
+                   help="a disk image as virtio-blk (vda, vdb... in order); a lone one is mounted at /data "
+                   "unless --append has mount=vda:...")
     p.add_argument("--append", default="", metavar="OPTIONS", help="kernel options, e.g. 'loglevel=7'")
     p.add_argument("-q", "--quiet", action="store_true", help="only the kernel's warnings and errors")
     p.add_argument("--kvm", action="store_true", help="use KVM (only where /dev/kvm works)")
@@ -175,6 +178,16 @@ def main(argv):
     p = _sub(subs, "rm", "Remove a stopped instance's state (-f: stop it first).")
     p.add_argument("names", nargs="+", metavar="NAME")
     p.add_argument("-f", "--force", action="store_true")
+    p = _sub(subs, "disk", "Make disk images for --disk.")
+    disk_subs = p.add_subparsers(dest="disk_command", metavar="create", parser_class=Parser)
+    disk_subs.required = True
+    p = _sub(disk_subs, "create", "Make an ext4 (or ext2) image with Debian's mke2fs, empty or holding a "
+             "copy of a directory: skiff disk create data.img --from ./site --size 64M")
+    p.add_argument("image", metavar="IMAGE")
+    p.add_argument("--size", type=units.parse_size, required=True, help="e.g. 64M, 1G")
+    p.add_argument("--from", dest="source", metavar="DIR", help="a directory whose tree the image holds")
+    p.add_argument("--type", default="ext4", help="ext4 (default) or ext2")
+    p.add_argument("-f", "--force", action="store_true", help="replace an existing IMAGE")
 
     # A bare --gdb takes its default port; an app's own "--gdb" after `--`
     # is left alone.
@@ -205,6 +218,8 @@ def main(argv):
         return 0
     if opts.command == "clean":
         return cmd_clean(opts)
+    if opts.command == "disk":
+        return disks.create(opts.image, opts.size, opts.source, opts.type, opts.force)
     if opts.command in ("ps", "logs", "stop", "rm"):
         from . import instances
     if opts.command == "ps":

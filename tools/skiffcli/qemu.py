@@ -16,7 +16,8 @@ class Launch:
     class: dataclasses costs `skiff run` 5 ms of imports.)"""
 
     def __init__(self, arch="x86_64", machine="", mem_kib=32 * 1024, kernel="", initrd="", append="",
-                 kvm=False, status_path=os.devnull, nics=(), cdrom="", qmp_path="", gdb_port=0, extra=()):
+                 kvm=False, status_path=os.devnull, nics=(), cdrom="", qmp_path="", gdb_port=0, extra=(),
+                 disks=()):
         self.arch, self.machine, self.mem_kib = arch, machine, mem_kib
         self.kernel, self.initrd, self.append, self.kvm = kernel, initrd, append, kvm
         self.status_path = status_path
@@ -25,6 +26,7 @@ class Launch:
         self.qmp_path = qmp_path        # a QMP socket skiff connects to (forwards)
         self.gdb_port = gdb_port        # gdb stub, guest held at its first instruction
         self.extra = list(extra)
+        self.disks = list(disks)        # disks.Disk, vda first
 
     def argv(self):
         prof = profile(self.arch)
@@ -34,6 +36,9 @@ class Launch:
         args += prof.machine_args(machine) + prof.exit_args(self.status_path)
         for i, nic in enumerate(self.nics):
             args += ["-netdev", f"{nic},id=net{i}", "-device", f"{prof.nic_device(machine)},netdev=net{i}"]
+        if self.disks:
+            from .disks import qemu_args
+            args += qemu_args(self.disks, prof.blk_device(machine))
         args += ["-accel", "kvm", "-cpu", "host"] if self.kvm else ["-accel", "tcg", "-cpu", prof.tcg_cpu]
         if self.cdrom:
             args += ["-cdrom", self.cdrom, "-boot", "d"]
@@ -69,6 +74,8 @@ _EXPLAINED = [
      lambda m: "this machine cannot give QEMU that much memory (--mem)"),
     (re.compile(r"failed to initialize kvm|Could not access KVM kernel module"),
      lambda m: "KVM is not usable here; run without --kvm (TCG)"),
+    (re.compile(r"Failed to get \"(?:write|consistent read)\" lock|Is another process using the image \[([^]]*)\]"),
+     lambda m: f"disk {m.group(1) or ''} is in use by another QEMU (QEMU's lock): stop that one first"),
     (re.compile(r"could not open disk image|Could not open '([^']*)'"),
      lambda m: f"QEMU could not open {m.group(1) or 'a file'}"),
     (re.compile(r"invalid accelerator|-accel"),

@@ -10,7 +10,7 @@ import sys
 import tempfile
 import time
 
-from . import build, cpio, kcmdline, machines, units
+from . import build, cpio, disks, kcmdline, machines, units
 from .errors import SkiffError, failure, usage_error
 from .image import read_image
 from .qemu import Launch
@@ -127,14 +127,16 @@ def plan(opts, workdir):
                       f"{opts.arch} {machine}: it needs at least {need_kib}K "
                       f"(e.g. --mem {units.format_kib(-(-need_kib // 1024) * 1024)})", 2)
     nics, p.forwards = _nics(opts, image)
+    disks.check(opts.disk)
     options = ["console=tagged"] + (["quiet"] if opts.quiet else []) + \
-        ([opts.append] if opts.append else []) + [f"ip={ip}" for ip in opts.ip]
+        ([opts.append] if opts.append else []) + [f"ip={ip}" for ip in opts.ip] + \
+        disks.mount_options(opts.disk, opts.append)
     p.launch = Launch(arch=opts.arch, machine=machine, mem_kib=opts.mem // 1024,
                       kernel=_kernel_file(opts.arch, image, initrd, workdir), initrd=initrd,
                       append=kcmdline.build(options, env, opts.args), kvm=opts.kvm,
                       status_path=os.path.join(workdir, "status"), nics=nics,
                       qmp_path=_qmp_path(workdir) if p.forwards else "",
-                      gdb_port=opts.gdb, extra=opts.qemu_args)
+                      gdb_port=opts.gdb, extra=opts.qemu_args, disks=opts.disk)
     p.image = image
     return p
 

@@ -17,6 +17,8 @@ struct iovec {
 
 ssize_t readv(int fd, const struct iovec *iov, int count);
 ssize_t writev(int fd, const struct iovec *iov, int count);
+ssize_t preadv(int fd, const struct iovec *iov, int count, off_t offset);
+ssize_t pwritev(int fd, const struct iovec *iov, int count, off_t offset);
 
 #ifdef __cplusplus
 }

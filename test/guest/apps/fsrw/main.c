@@ -15,9 +15,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fsrw.h"
+
 static int failures;
 
-static void check(int ok, const char *name, const char *why)
+void check(int ok, const char *name, const char *why)
 {
 	if (ok) {
 		printf("ok %s\n", name);
@@ -256,6 +258,8 @@ int main(void)
 	attrs();
 	initrd();
 	mounts();
+	mappings();
+	fs_info();
 	printf("fsrw: %d failures\n", failures);
 	return failures;
 }

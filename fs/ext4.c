@@ -255,6 +255,12 @@ static int open_checked(struct fs_mount_args *a, struct ext4fs *x, const char *d
 	x->fs->flags |= EXT2_FLAG_MASTER_SB_ONLY;
 	if (!(x->fs->super->s_state & EXT2_VALID_FS) || (x->fs->super->s_state & EXT2_ERROR_FS))
 		log_warn("ext4: %s: not cleanly unmounted or has errors; running e2fsck is recommended\n", disk);
+	uint64_t disk_bytes = bcache_device(x->cache)->sectors * BLK_SECTOR;
+	int err = ext4_check(x->fs, disk_bytes, a->why, sizeof(a->why));
+	if (err) {
+		ext2fs_free(x->fs);
+		return err;
+	}
 	e = ext2fs_read_bitmaps(x->fs);
 	if (e) {
 		snprintf(a->why, sizeof(a->why), "cannot read its bitmaps (%s)", error_message(e));

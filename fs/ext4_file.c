@@ -49,11 +49,16 @@ static bool has_extra(const struct ext2_inode_large *in, size_t end)
  * bits of seconds (past 2038) and 30 of nanoseconds. */
 static int64_t get_time(uint32_t lo, const uint32_t *extra)
 {
-	int64_t sec = (int32_t)lo;
-	if (!extra)
-		return sec * 1000000000;
-	sec += (int64_t)(*extra & EXT4_EPOCH_MASK) << 32;
-	return sec * 1000000000 + (*extra >> EXT4_EPOCH_BITS);
+	int64_t sec = (int32_t)lo, ns = 0;
+	if (extra) {
+		sec += (int64_t)(*extra & EXT4_EPOCH_MASK) << 32;
+		ns = *extra >> EXT4_EPOCH_BITS;
+		ns = ns > 999999999 ? 999999999 : ns;
+	}
+	/* ext4 counts to the year 2446; nanoseconds in 64 bits, to 2262. */
+	if (sec >= INT64_MAX / 1000000000)
+		return INT64_MAX;
+	return sec * 1000000000 + ns;
 }
 
 static void set_time(uint32_t *lo, uint32_t *extra, int64_t ns)

@@ -58,6 +58,11 @@ int ext4_drop_link(struct ext4fs *x, ext2_ino_t ino, bool whole_dir);
 void ext4_lock(struct ext4fs *x);
 void ext4_unlock(struct ext4fs *x);
 
+/* ext4_check.c: 0 when the superblock's geometry fits a disk of
+ * `disk_bytes` and the group descriptors are sound, else -errno and a
+ * clause in why. */
+int ext4_check(ext2_filsys fs, uint64_t disk_bytes, char *why, size_t why_size);
+
 /* ext4_file.c: inodes in and out, in their large form (extra fields,
  * nanosecond times), and the clock. */
 int ext4_read_inode(struct ext4fs *x, ext2_ino_t ino, struct ext2_inode_large *in);

@@ -710,6 +710,29 @@ static void test_damaged(void)
 	CHECK(a.why[0] != '\0');
 	memdisk_free(disk);
 	CHECK(!ext4_fs_type.recognise((const uint8_t[2048]){ 0 }, 2048));
+
+	/* Found by fuzzing: a first data block no mke2fs writes made
+	 * libext2fs's bitmap reader write past its buffer; it is refused. */
+	make_image("ext4", "8M");
+	CHECK_INT(run("debugfs -w -R 'ssv first_data_block 255' '%s' >/dev/null 2>&1", image), 0);
+	CHECK(mount_image(&ext4_fs_type, false, false, &a) == NULL);
+	CHECK(strstr(a.why, "first_data_block") != NULL);
+	memdisk_free(disk);
+
+	/* Found by fuzzing: a time past 2262 (ext4 counts to 2446) does not
+	 * fit 64-bit nanoseconds; it reads as the largest time instead. */
+	make_image("ext4", "8M");
+	CHECK_INT(run("debugfs -w -R 'set_inode_field /a.txt mtime_extra 3' '%s' >/dev/null 2>&1", image), 0);
+	struct vnode *root = mount_image(&ext4_fs_type, true, false, &a), *f = root ? walk(root, "a.txt") : NULL;
+	struct vattr va;
+	if (CHECK(f != NULL)) {
+		CHECK_INT(f->ops->getattr(f, &va), 0);
+		CHECK_INT(va.mtime_ns, INT64_MAX);
+		vnode_put(f);
+	}
+	if (root)
+		vnode_put(root);
+	memdisk_free(disk);
 }
 
 int main(void)

@@ -101,8 +101,10 @@ int ext4_drop_link(struct ext4fs *x, ext2_ino_t ino, bool whole_dir)
 	else
 		in.i_links_count--;
 	ext4_touch(x, &in, "c");
+	if (in.i_links_count == 0 && ext4_node_find(x, ino))
+		return ext4_orphan_add(x, ino, &in);   /* freed at the vnode's release */
 	err = ext4_write_inode(x, ino, &in);
-	if (!err && in.i_links_count == 0 && !ext4_node_find(x, ino))
+	if (!err && in.i_links_count == 0)
 		err = ext4_free_inode(x, ino);
 	return err;
 }
@@ -148,7 +150,7 @@ static void ext4_release(struct vnode *v)
 	*p = n->next;
 	struct ext2_inode_large in;
 	if (!x->read_only && ext4_read_inode(x, n->ino, &in) == 0 && in.i_links_count == 0 &&
-	    n->ino != EXT2_ROOT_INO)
+	    n->ino != EXT2_ROOT_INO && ext4_orphan_remove(x, n->ino) == 0)
 		ext4_free_inode(x, n->ino);
 	free(n);
 	bool last = --x->live == 0;
@@ -267,6 +269,8 @@ static int open_checked(struct fs_mount_args *a, struct ext4fs *x, const char *d
 		ext2fs_free(x->fs);
 		return ext4_errno(e);
 	}
+	if (!x->read_only)
+		ext4_orphan_cleanup(x);
 	return 0;
 }
 

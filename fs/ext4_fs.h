@@ -58,6 +58,13 @@ int ext4_drop_link(struct ext4fs *x, ext2_ino_t ino, bool whole_dir);
 void ext4_lock(struct ext4fs *x);
 void ext4_unlock(struct ext4fs *x);
 
+/* ext4_orphan.c: an inode that lost its last link while a vnode holds it
+ * joins the orphan list (its updated inode `in` is written), and leaves
+ * it just before it is freed; a mount read-write frees what a crash left. */
+int ext4_orphan_add(struct ext4fs *x, ext2_ino_t ino, struct ext2_inode_large *in);
+int ext4_orphan_remove(struct ext4fs *x, ext2_ino_t ino);
+void ext4_orphan_cleanup(struct ext4fs *x);
+
 /* ext4_check.c: 0 when the superblock's geometry fits a disk of
  * `disk_bytes` and the group descriptors are sound, else -errno and a
  * clause in why. */

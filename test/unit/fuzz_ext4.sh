@@ -36,7 +36,7 @@ done < <(cat "$ROOT/fs/libext2fs/SOURCES"
 clang "${SAN[@]}" -w -I"$E2FS_GEN/include" -c "$E2FS_GEN/src/ext2_err.c" -o "$OUT/obj/ext2_err.o"
 objs+=("$OUT/obj/ext2_err.o")
 
-ours=(fs/ext4.c fs/ext4_dir.c fs/ext4_file.c fs/ext4_io.c fs/ext4_err.c fs/ext4_check.c fs/bcache.c drivers/block/blkdev.c
+ours=(fs/ext4.c fs/ext4_dir.c fs/ext4_file.c fs/ext4_io.c fs/ext4_err.c fs/ext4_check.c fs/ext4_orphan.c fs/bcache.c drivers/block/blkdev.c
       test/unit/host/sync_stub.c test/unit/host/kernel_stub.c test/unit/memdisk.c test/unit/fuzz_ext4.c)
 clang -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -g -O1 -DFUZZ_LIBFUZZER \
     -Wall -Wextra -Werror -I"$ROOT" -I"$ROOT/test/unit" -I"$ROOT/test/unit/host" -isystem "$E2FS_GEN/include" \

@@ -695,6 +695,42 @@ static void test_full_disk(void)
 	CHECK(fsck_clean());
 }
 
+/* A file unlinked while open is on the orphan list until its release; a
+ * crash before that leaves the list on the disk, and the next read-write
+ * mount frees what it holds. */
+static void test_orphans(void)
+{
+	fprintf(stderr, "== orphans\n");
+	make_image("ext4", "8M");
+	struct fs_mount_args a;
+	struct vstatfs before, after;
+	struct vnode *root = mount_image(&ext4_fs_type, false, false, &a);
+	if (root)
+		root->ops->statfs(root, &before);
+	struct vnode *f = root ? create(root, "doomed", VFS_IFREG | 0644) : NULL;
+	if (!CHECK(f != NULL))
+		return;
+	uint8_t *p = pattern(200000, 4);
+	CHECK_INT(write_at(f, p, 200000, 0), 0);
+	CHECK_INT(root->ops->unlink(root, "doomed", 6, false), 0);
+	CHECK_INT(root->ops->syncfs(root), 0);
+	CHECK_INT(memdisk_save(disk, image), 0);        /* the disk as a crash leaves it */
+	vnode_put(f);
+	vnode_put(root);
+	memdisk_free(disk);
+	CHECK_INT(run("dumpe2fs -h '%s' 2>/dev/null | grep -q '^First orphan inode:'", image), 0);
+	root = mount_image(&ext4_fs_type, false, false, &a);
+	if (!CHECK(root != NULL))
+		return;
+	root->ops->statfs(root, &after);
+	CHECK_INT(after.bfree, before.bfree);
+	CHECK_INT(after.ffree, before.ffree);
+	unmount_image(root);
+	CHECK(fsck_clean());
+	CHECK(run("dumpe2fs -h '%s' 2>/dev/null | grep -q '^First orphan inode:'", image) != 0);
+	free(p);
+}
+
 static void test_damaged(void)
 {
 	fprintf(stderr, "== damaged images\n");
@@ -752,6 +788,7 @@ int main(void)
 	test_type("ext2", &ext2_fs_type);
 	test_read_only();
 	test_full_disk();
+	test_orphans();
 	test_damaged();
 	if (check_failed == 0)
 		run("rm -rf '%s'", work);

@@ -336,6 +336,30 @@ static void write_files(struct vnode *root)
 	vnode_put(f);
 }
 
+/* Past 4 GiB (a sparse file: one block at the end), where sizes need the
+ * inode's high bits and the large_file feature. */
+static void large_file(struct vnode *root)
+{
+	struct vnode *f = create(root, "large", VFS_IFREG | 0644);
+	if (!CHECK(f != NULL))
+		return;
+	const uint64_t at = (5ull << 30) + 12345;
+	CHECK_INT(write_at(f, "far away", 8, at), 0);
+	struct vattr a;
+	CHECK_INT(f->ops->getattr(f, &a), 0);
+	CHECK_INT(a.size, at + 8);
+	char buf[16] = "";
+	CHECK_INT(f->ops->read(f, buf, sizeof(buf), at - 4), 12);
+	CHECK(memcmp(buf, "\0\0\0\0far away", 12) == 0);
+	CHECK_INT(f->ops->read(f, buf, 8, 1ull << 32), 8);     /* the hole */
+	CHECK(memcmp(buf, "\0\0\0\0\0\0\0\0", 8) == 0);
+	CHECK_INT(f->ops->truncate(f, 100), 0);
+	CHECK_INT(f->ops->getattr(f, &a), 0);
+	CHECK_INT(a.size, 100);
+	CHECK_INT(a.blocks, 0);
+	vnode_put(f);
+}
+
 static void dirs_and_renames(struct vnode *root)
 {
 	struct vattr ra, a;
@@ -614,6 +638,7 @@ static void test_type(const char *type, const struct fs_type *t)
 	CHECK(!a.forced_read_only);
 	compare_tree(root, "");
 	write_files(root);
+	large_file(root);
 	dirs_and_renames(root);
 	links_and_symlinks(root);
 	truncate_and_attrs(root);

@@ -7,7 +7,7 @@ import unittest
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SKIFF = os.path.join(REPO, "skiff")
-COMMANDS = ["run", "build", "test", "setup", "clean", "ps", "logs", "stop", "rm"]
+COMMANDS = ["run", "build", "test", "setup", "clean", "ps", "logs", "stop", "rm", "disk"]
 
 
 def skiff(*args):
@@ -73,6 +73,15 @@ class Surface(unittest.TestCase):
             (["run", "nosuchapp"], r"unknown app 'nosuchapp'"),
             (["run", "hello", "-d", "--name", "bad name"], r"bad --name 'bad name'"),
             (["logs", "nosuchinstance"], r"no instance named 'nosuchinstance'"),
+            (["run", "hello", "--disk", "/nonexistent.img"], r"--disk /nonexistent.img: no such file"),
+            (["run", "hello", "--disk", "/"], r"--disk /: a directory"),
+            (["run", "hello", "--disk", ":ro"], r"bad --disk ':ro'"),
+            (["disk"], r"required: create|create"),
+            (["disk", "create", "/tmp/x.img"], r"--size"),
+            (["disk", "create", "/tmp/x.img", "--size", "8M", "--type", "xfs"], r"unknown --type 'xfs'"),
+            (["disk", "create", "/tmp/x.img", "--size", "8M", "--from", "/nonexistent"],
+             r"--from /nonexistent: not a directory"),
+            (["disk", "create", "/tmp/x.img", "--size", "100K"], r"--size must be at least 1M"),
         ]
         for args, pattern in cases:
             with self.subTest(args=args):

@@ -118,6 +118,7 @@ def plan(opts, workdir):
     for path in opts.env_file:
         env += units.parse_env_file(path)
     env += [units.parse_env(e) for e in opts.env]
+    disks.check(opts.disk)          # before building: a mistake costs nothing
     image, p.app = _image(opts, opts.arch)
     initrd, initrd_size = _initrd(opts, workdir)
     need = machines.minimum_memory(prof, image, initrd_size)
@@ -127,7 +128,6 @@ def plan(opts, workdir):
                       f"{opts.arch} {machine}: it needs at least {need_kib}K "
                       f"(e.g. --mem {units.format_kib(-(-need_kib // 1024) * 1024)})", 2)
     nics, p.forwards = _nics(opts, image)
-    disks.check(opts.disk)
     options = ["console=tagged"] + (["quiet"] if opts.quiet else []) + \
         ([opts.append] if opts.append else []) + [f"ip={ip}" for ip in opts.ip] + \
         disks.mount_options(opts.disk, opts.append)

@@ -40,11 +40,19 @@ struct fs_type {
 	int (*mount)(struct fs_mount_args *a, struct vnode **root);
 };
 
+/* A type's entry is kept by the linker only while a function that says
+ * FS_TYPE_REQUIRE(var) is in the image: fs/storage.c's mount code names
+ * every type, so an image that mounts (any app that uses files) carries
+ * them all, and hello, which never builds the root, carries none. */
 #define FS_TYPE_REGISTER(var) \
-	static const struct fs_type *const var##_entry __attribute__((used, section("skiff_fstypes"), aligned(8))) = &var
+	const struct fs_type *const var##_entry __attribute__((used, section("skiff_fstypes"), aligned(8))) = &var
+/* A statement: a reference no optimisation removes and that costs nothing
+ * at run time, from the code around it to the type's entry. */
 #define FS_TYPE_REQUIRE(var) \
-	extern const struct fs_type var; \
-	static const struct fs_type *const var##_required __attribute__((used)) = &var
+	do { \
+		extern const struct fs_type *const var##_entry; \
+		__asm__ volatile("" : : "r"(&var##_entry)); \
+	} while (0)
 
 /* The type named `name`, or NULL. */
 const struct fs_type *fs_type_find(const char *name);

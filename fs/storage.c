@@ -35,6 +35,8 @@ static const struct fs_type *guess_type(struct blkdev *disk, char *why, size_t w
 int storage_mount(const struct mount_spec *m, struct vnode **root, const char **type, bool *read_only,
 		  char *why, size_t why_size)
 {
+	/* The types every image that mounts carries (fstype.h). */
+	FS_TYPE_REQUIRE(ninep_fs_type);
 	const struct fs_type *t = m->type[0] ? fs_type_find(m->type) : NULL;
 	struct blkdev *disk = blkdev_find(m->source);
 	if (m->type[0] && !t) {

@@ -41,13 +41,37 @@ struct driver {
 #define DEVICE_SECTION_ENTRY(sec, type, var) \
 	static const type *const var##_entry __attribute__((used, section(sec), aligned(8))) = &var
 
-#define BUS_REGISTER(var) DEVICE_SECTION_ENTRY("skiff_buses", struct bus, var)
+/* A bus's entry is kept by the linker only while a function that says
+ * BUS_USE(var) is: the bus comes with the first driver that probes on it,
+ * and an image without drivers carries no bus code. */
+#define BUS_REGISTER(var) \
+	const struct bus *const var##_entry __attribute__((used, section("skiff_buses"), aligned(8))) = &var
+#define BUS_USE(var) DEVICE_KEEP(var##_entry)
 #define DRIVER_REGISTER(var) DEVICE_SECTION_ENTRY("skiff_drivers", struct driver, var)
 /* In code that needs the driver `var` (a struct driver defined with
- * DRIVER_REGISTER elsewhere): links it into the image. */
+ * DRIVER_REGISTER elsewhere): links it into the image. For code in an
+ * archive that is itself linked only when used (lwip-port/, in libnet.a). */
 #define DRIVER_REQUIRE(var) \
 	extern const struct driver var; \
 	static const struct driver *const var##_required __attribute__((used)) = &var
+
+/* For a driver that code linked as objects needs (fs/ is: the linker's
+ * garbage collection, not archive membership, leaves out what an app does
+ * not call). Its entry goes to a section the linker keeps only while a
+ * function that says DRIVER_USE(var) is in the image: the 9p file
+ * system's mount code names virtio-9p, so hello, which mounts nothing,
+ * carries neither. */
+#define DRIVER_REGISTER_ON_USE(var) \
+	const struct driver *const var##_entry __attribute__((used, section("skiff_drivers_on_use"), aligned(8))) = &var
+#define DRIVER_USE(var) \
+	do { \
+		extern const struct driver *const var##_entry; \
+		DEVICE_KEEP(var##_entry); \
+	} while (0)
+/* A reference from the code around it to `sym` that no optimisation
+ * removes and that costs nothing at run time: the linker keeps sym's
+ * section exactly as long as that code. */
+#define DEVICE_KEEP(sym) __asm__ volatile("" : : "r"(&(sym)))
 
 /* Scans every bus linked into the image, once. */
 void device_probe_all(void);

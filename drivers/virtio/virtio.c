@@ -16,8 +16,11 @@ void virtio_fail(struct virtio_device *d, const char *why)
 	d->ops->set_status(d, d->ops->get_status(d) | VIRTIO_STATUS_FAILED);
 }
 
+extern const struct bus *const virtio_bus_entry;
+
 int virtio_negotiate(struct virtio_device *d, uint64_t wanted)
 {
+	BUS_USE(virtio_bus);    /* every driver negotiates: the bus comes with the first */
 	d->ops->set_status(d, 0);                                       /* 1. reset */
 	d->ops->set_status(d, VIRTIO_STATUS_ACKNOWLEDGE);               /* 2. */
 	d->ops->set_status(d, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER); /* 3. */

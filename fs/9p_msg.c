@@ -113,6 +113,28 @@ int p9_done(const struct p9_in *in, bool whole)
 	return in->bad || (whole && in->at != in->len) ? -EIO : 0;
 }
 
+/* Linux's errno values (the same on x86_64 and arm64: asm-generic), as
+ * 9P2000.L's Rlerror carries them, and this libc's names for them: past
+ * ERANGE (34) the numbers differ (picolibc's ENOTEMPTY is 90, Linux's 39). */
+static const struct { uint16_t linux_code; int local; } linux_errnos[] = {
+	{ 1, EPERM }, { 2, ENOENT }, { 3, ESRCH }, { 4, EINTR }, { 5, EIO }, { 6, ENXIO }, { 7, E2BIG },
+	{ 8, ENOEXEC }, { 9, EBADF }, { 10, ECHILD }, { 11, EAGAIN }, { 12, ENOMEM }, { 13, EACCES },
+	{ 14, EFAULT }, { 16, EBUSY }, { 17, EEXIST }, { 18, EXDEV }, { 19, ENODEV }, { 20, ENOTDIR },
+	{ 21, EISDIR }, { 22, EINVAL }, { 23, ENFILE }, { 24, EMFILE }, { 25, ENOTTY }, { 26, ETXTBSY },
+	{ 27, EFBIG }, { 28, ENOSPC }, { 29, ESPIPE }, { 30, EROFS }, { 31, EMLINK }, { 32, EPIPE },
+	{ 33, EDOM }, { 34, ERANGE }, { 35, EDEADLK }, { 36, ENAMETOOLONG }, { 37, ENOLCK }, { 38, ENOSYS },
+	{ 39, ENOTEMPTY }, { 40, ELOOP }, { 61, ENODATA }, { 71, EPROTO }, { 75, EOVERFLOW }, { 84, EILSEQ },
+	{ 95, EOPNOTSUPP }, { 110, ETIMEDOUT }, { 116, ESTALE }, { 122, EDQUOT }, { 125, ECANCELED },
+};
+
+int p9_errno(uint32_t linux_code)
+{
+	for (size_t i = 0; i < sizeof(linux_errnos) / sizeof(linux_errnos[0]); i++)
+		if (linux_errnos[i].linux_code == linux_code)
+			return linux_errnos[i].local;
+	return EIO;             /* none we know (0 included): a failure all the same */
+}
+
 int p9_reply(const void *msg, size_t len, uint8_t type, uint16_t tag, struct p9_in *in)
 {
 	*in = (struct p9_in){ .p = msg, .len = len };
@@ -126,9 +148,7 @@ int p9_reply(const void *msg, size_t len, uint8_t type, uint16_t tag, struct p9_
 	in->len = size;
 	if (got == P9_RLERROR) {
 		uint32_t code = p9_get_u32(in);
-		if (p9_done(in, true))
-			return -EIO;
-		return code >= 1 && code <= 4095 ? -(int)code : -EIO;
+		return p9_done(in, true) ? -EIO : -p9_errno(code);
 	}
 	return got == type ? 0 : -EIO;
 }

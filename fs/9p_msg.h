@@ -9,8 +9,8 @@
  * R-messages are written by the device (QEMU) and untrusted: p9_reply
  * checks the size field against the bytes received, the tag against the
  * request's and the type against the one expected, and turns Rlerror into
- * -ecode (Linux's errno values travel in 9P2000.L; a code outside 1..4095
- * is -EIO). Each field read is bounds-checked; a message that is too short,
+ * a negative errno (9P2000.L carries Linux's numbers, translated by
+ * p9_errno; one we do not know is -EIO). Each field read is bounds-checked; a message that is too short,
  * too long for what it claims, or holds a count larger than its own bytes
  * gives -EIO, never a read past the buffer.
  */
@@ -114,6 +114,8 @@ struct p9_in {
 	bool bad;               /* a read went past the end */
 };
 
+/* This libc's errno value for Linux's `linux_code` (EIO when unknown). */
+int p9_errno(uint32_t linux_code);
 /* Checks the header of the `len` bytes the device wrote: 0 with `in` set
  * on the fields after the header, -ecode for Rlerror, -EIO when the
  * message is malformed or not the answer to (type - 1, tag). */

@@ -26,7 +26,8 @@
 #define V9P_CONFIG_TAG_LEN 0
 #define V9P_CONFIG_TAG 2
 
-#define QUEUE_MAX 64
+/* QEMU's queue has 128 entries; a legacy device's cannot be shrunk. */
+#define QUEUE_MAX 256
 #define SLOTS 4
 /* Each slot's buffers, each way: 9P's msize. 64 KiB keeps a large read to
  * few round trips for 512 KiB of memory per share. */
@@ -133,8 +134,10 @@ static void interrupt(void *ctx)
 static int read_tag(struct v9p *v)
 {
 	struct virtio_device *d = v->dev;
-	if (!virtio_has(d, V9P_F_MOUNT_TAG))
+	if (!virtio_has(d, V9P_F_MOUNT_TAG)) {
+		log_err("skiff: %s: the device offers no mount tag; not used\n", d->name);
 		return -EINVAL;
+	}
 	uint16_t len;
 	d->ops->read_config(d, V9P_CONFIG_TAG_LEN, &len, 2);
 	if (len == 0 || len > P9DEV_TAG_MAX) {

@@ -42,6 +42,9 @@ class X86Profile(Profile):
     def nic_device(self, machine):
         return "virtio-net-device" if machine == "microvm" else "virtio-net-pci"
 
+    def ninep_device(self, machine):
+        return "virtio-9p-device" if machine == "microvm" else "virtio-9p-pci"
+
 
 class Arm64Profile(Profile):
     # "max": QEMU 7.2's only model with RNDR; the image turns on none of
@@ -61,6 +64,9 @@ class Arm64Profile(Profile):
 
     def nic_device(self, machine):
         return "virtio-net-pci" if machine == "virt-pci" else "virtio-net-device"
+
+    def ninep_device(self, machine):
+        return "virtio-9p-pci" if machine == "virt-pci" else "virtio-9p-device"
 
 
 PROFILES = {"x86_64": X86Profile(), "aarch64": Arm64Profile()}

@@ -28,7 +28,7 @@ rw | legacy | modern-mmio)
 	elif [ "$case_" = rw ]; then
 		mkdir "$work/native"
 		tree make "$work/native"
-		cc -std=gnu11 -Wall -Wextra -Werror -o "$work/share" "$repo/test/guest/apps/share/main.c"
+		cc -std=gnu11 -Wall -Wextra -Werror -pthread -o "$work/share" "$repo/test/guest/apps/share/main.c"
 		SHARE_DIR=$work/native SHARE_MODE=rw "$work/share" >"$output" || fail "the checks fail natively on Linux"
 		expect_line "share: 0 failures"
 		tree check "$work/native" >"$output" || fail "the host's checks fail after the native run"
@@ -45,6 +45,7 @@ rw | legacy | modern-mmio)
 	expect_line "ok readdir many entries"
 	expect_line "ok write file larger than msize"
 	expect_line "ok rename open file"
+	expect_line "ok concurrent readers"
 	expect_no_line "FAIL"
 	tree check "$work/host" >"$output" || fail "the host sees something else than the guest wrote"
 	expect_line "host: 0 problems"

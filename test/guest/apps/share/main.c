@@ -13,6 +13,8 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -107,6 +109,37 @@ static void read_host_files(void)
 	check(fd >= 0 && lseek(fd, 0, SEEK_END) == BIG_SIZE, "lseek SEEK_END", "size");
 	close(fd);
 	check(open(at(0, "nosuch"), O_RDONLY) < 0 && errno == ENOENT, "ENOENT", "opened a missing file");
+}
+
+/* Threads reading one file at once: each blocks on its own request, so
+ * several are in flight on the device together. */
+#define READERS 3
+
+static void *reader(void *arg)
+{
+	static unsigned char bufs[READERS][BIG_SIZE];
+	unsigned char *buf = bufs[(uintptr_t)arg];
+	char path[512];
+	snprintf(path, sizeof(path), "%s/big.bin", getenv("SHARE_DIR"));
+	ssize_t n = read_all(path, buf, BIG_SIZE);
+	int same = n == BIG_SIZE;
+	for (size_t i = 0; same && i < BIG_SIZE; i++)
+		same = buf[i] == pattern(i, 7);
+	return (void *)(uintptr_t)same;
+}
+
+static void concurrent_reads(void)
+{
+	pthread_t t[READERS];
+	int started = 0, good = 0;
+	for (uintptr_t i = 0; i < READERS; i++)
+		started += pthread_create(&t[i], NULL, reader, (void *)i) == 0;
+	for (int i = 0; i < started; i++) {
+		void *r;
+		pthread_join(t[i], &r);
+		good += r != NULL;
+	}
+	check(started == READERS && good == READERS, "concurrent readers", "a reader saw other bytes");
 }
 
 static void list_dirs(void)
@@ -249,6 +282,7 @@ int main(void)
 	}
 	if (strcmp(mode, "rw") == 0) {
 		read_host_files();
+		concurrent_reads();
 		list_dirs();
 		check(mkdir(at(0, "guest"), 0755) == 0, "mkdir guest", "failed");
 		write_big();

@@ -74,9 +74,10 @@ static uint32_t new_fid(struct p9fs *fs)
 	return fs->next_fid++;
 }
 
-/* One exchange. build() writes the T-message into the slot (its length or
- * -EMSGSIZE); parse() reads the answer. Returns what parse returns, or the
- * transport's error. */
+/* One exchange: call_begin takes a slot (waiting for one), the caller
+ * builds the T-message into it (c.len: its length or -EMSGSIZE),
+ * call_send sends it and waits, the caller checks the answer in place,
+ * call_end gives the slot back. The slot's index is the message's tag. */
 struct call {
 	struct p9fs *fs;
 	struct p9_slot *s;

@@ -15,8 +15,10 @@
 #include "kernel/arch.h"
 #include "kernel/mm.h"
 
-/* Disks come from virtio-blk; an image that uses files can mount them. */
+/* Disks come from virtio-blk, file systems on them and shares from the
+ * types named here: an image that uses files can mount them all. */
 DRIVER_REQUIRE(virtio_blk_driver);
+FS_TYPE_REQUIRE(ninep_fs_type);
 
 static struct bcache *caches[BLKDEV_MAX];
 

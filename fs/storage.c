@@ -15,11 +15,13 @@
 #include "kernel/arch.h"
 #include "kernel/mm.h"
 
-/* Disks come from virtio-blk; an image that uses files can mount them. */
+/* Disks come from virtio-blk, file systems on them and shares from the
+ * types named here: an image that uses files can mount them all. */
 DRIVER_REQUIRE(virtio_blk_driver);
 /* ext2/3/4 (fs/ext4.c over libext2fs): named here, so that they and the
  * library are in an image exactly when it uses files. */
 FS_TYPE_REQUIRE(ext4_fs_type);
+FS_TYPE_REQUIRE(ninep_fs_type);
 
 static struct bcache *caches[BLKDEV_MAX];
 

@@ -51,6 +51,7 @@ void blkdev_reset_registry(void)
 struct batch {
 	struct semaphore completed;
 	int error;
+	struct blkdev *dev;
 };
 
 static void batch_done(struct blk_request *r)
@@ -59,11 +60,15 @@ static void batch_done(struct blk_request *r)
 	if (r->result && !b->error)
 		b->error = r->result;
 	sem_up(&b->completed);
+	if (b->dev->room_waiters) {
+		b->dev->room_waiters--;
+		sem_up(&b->dev->room);
+	}
 }
 
 int blkdev_run(struct blkdev *d, struct blk_request *reqs, unsigned n)
 {
-	struct batch b = { .error = 0 };
+	struct batch b = { .error = 0, .dev = d };
 	unsigned in_flight = 0;
 	int err = 0;
 	for (unsigned i = 0; i < n && !err;) {
@@ -76,8 +81,15 @@ int blkdev_run(struct blkdev *d, struct blk_request *reqs, unsigned n)
 			in_flight--;
 			continue;
 		}
+		if (e == -EBUSY) {
+			/* Full of other threads' requests: wait for one of them
+			 * (a dead device fails them all, so this ends). */
+			d->room_waiters++;
+			sem_down_until(&d->room, DEADLINE_NONE);
+			continue;
+		}
 		if (e) {
-			err = e == -EBUSY ? -EIO : e;   /* busy with nothing in flight: stuck */
+			err = e;
 			break;
 		}
 		in_flight++;

@@ -21,6 +21,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "kernel/sync.h"
+
 #define BLKDEV_MAX 8
 #define BLK_SECTOR 512u
 #define BLK_SEGS_MAX 32         /* buffers of one request */
@@ -60,6 +62,10 @@ struct blkdev {
 	void *driver;
 	/* Counters, for loglevel=debug and tests. */
 	uint64_t reads, writes, flushes, errors;
+	/* blkdev_run's: threads waiting for a free place in the device's
+	 * queue that requests of other threads fill. */
+	struct semaphore room;
+	unsigned room_waiters;
 };
 
 /* Memory for request buffers: `bytes` rounded up to whole pages, which

@@ -7,7 +7,7 @@ import unittest
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SKIFF = os.path.join(REPO, "skiff")
-COMMANDS = ["run", "build", "test", "setup", "clean", "ps", "logs", "stop", "rm"]
+COMMANDS = ["run", "build", "test", "setup", "clean", "ps", "logs", "stop", "rm", "disk"]
 
 
 def skiff(*args):
@@ -69,10 +69,23 @@ class Surface(unittest.TestCase):
             (["run", "hello", "--net", "bogus"], r"bad --net 'bogus'"),
             (["run", "hello", "--ip", "10.0.0.2", "--ip", "10.0.0.3", "--net", "user"], r"2 --ip given for 1 NIC"),
             (["run", "hello", "--initrd", "/nonexistent"], r"--initrd /nonexistent"),
+            (["run", "hello", "--dir", "/nonexistent:/srv"], r"--dir /nonexistent:/srv: no such directory"),
+            (["run", "hello", "--dir", f"{SKIFF}:/srv"], r"is not a directory"),
+            (["run", "hello", "--dir", f"{REPO}:srv"], r"the guest path 'srv' must be absolute"),
+            (["run", "hello", "--dir", "nocolon"], r"bad --dir 'nocolon' \(HOST:GUEST\[:ro\]\)"),
             (["run", "hello", "--timeout", "soon"], r"bad timeout 'soon'"),
             (["run", "nosuchapp"], r"unknown app 'nosuchapp'"),
             (["run", "hello", "-d", "--name", "bad name"], r"bad --name 'bad name'"),
             (["logs", "nosuchinstance"], r"no instance named 'nosuchinstance'"),
+            (["run", "hello", "--disk", "/nonexistent.img"], r"--disk /nonexistent.img: no such file"),
+            (["run", "hello", "--disk", "/"], r"--disk /: a directory"),
+            (["run", "hello", "--disk", ":ro"], r"bad --disk ':ro'"),
+            (["disk"], r"required: create|create"),
+            (["disk", "create", "/tmp/x.img"], r"--size"),
+            (["disk", "create", "/tmp/x.img", "--size", "8M", "--type", "xfs"], r"unknown --type 'xfs'"),
+            (["disk", "create", "/tmp/x.img", "--size", "8M", "--from", "/nonexistent"],
+             r"--from /nonexistent: not a directory"),
+            (["disk", "create", "/tmp/x.img", "--size", "100K"], r"--size must be at least 1M"),
         ]
         for args, pattern in cases:
             with self.subTest(args=args):

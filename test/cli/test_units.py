@@ -13,6 +13,7 @@ sys.path.insert(0, os.path.join(REPO, "tools"))
 from skiffcli import console, kcmdline, machines, units  # noqa: E402
 from skiffcli.errors import SkiffError  # noqa: E402
 from skiffcli.image import read_image  # noqa: E402
+from skiffcli.qemu import Launch  # noqa: E402
 
 
 class Sizes(unittest.TestCase):
@@ -114,6 +115,57 @@ def kernel_split(line):
             else:
                 w.append(c)
         words.append("".join(w))
+
+
+class HostDirs(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        self.addCleanup(self.tmp.cleanup)
+        self.host = os.path.join(self.tmp.name, "a:b dir")     # ':' and a blank in HOST
+        os.mkdir(self.host)
+
+    def test_forms(self):
+        d = units.parse_dir(f"{self.host}:/srv")
+        self.assertEqual((d.host, d.guest, d.read_only), (self.host, "/srv", False))
+        self.assertEqual(d.mount_option("share0"), "mount=9p:share0:/srv")
+        d = units.parse_dir(f"{self.host}:/srv/data/:ro")
+        self.assertEqual((d.guest, d.read_only), ("/srv/data", True))
+        self.assertEqual(d.mount_option("share3"), "mount=9p:share3:/srv/data:ro")
+        self.assertFalse(units.parse_dir(f"{self.host}:/x:rw").read_only)
+        rel = os.path.relpath(self.host)
+        self.assertEqual(units.parse_dir(f"{rel}:/x").host, self.host)
+
+    def test_bad(self):
+        plain = os.path.join(self.tmp.name, "file")
+        open(plain, "w").close()
+        cases = [("nocolon", r"bad --dir"), (":/x", r"bad --dir"), (f"{self.host}:", r"bad --dir"),
+                 (f"{self.host}:relative", r"must be absolute"),
+                 (f"{self.host}:/with space", r"may not hold"),
+                 (f"{self.tmp.name}/nosuch:/x", r"no such directory"),
+                 (f"{plain}:/x", r"is not a directory")]
+        for spec, pattern in cases:
+            with self.assertRaises(SkiffError, msg=spec) as e:
+                units.parse_dir(spec)
+            self.assertRegex(e.exception.message, pattern, spec)
+            self.assertEqual(e.exception.status, 2, spec)
+
+    def test_qemu_options(self):
+        # Each machine gets its transport's device; a read-only share is
+        # read-only in QEMU too; commas in the path are doubled.
+        host = os.path.join(self.tmp.name, "x,y")
+        want = {("x86_64", "microvm"): "virtio-9p-device", ("x86_64", "pc"): "virtio-9p-pci",
+                ("x86_64", "q35"): "virtio-9p-pci", ("aarch64", "virt"): "virtio-9p-device",
+                ("aarch64", "virt-pci"): "virtio-9p-pci"}
+        for (arch, machine), device in want.items():
+            argv = Launch(arch=arch, machine=machine, kernel="k",
+                          shares=[(host, "share0", False), (host, "share1", True)]).argv()
+            fsdevs = [argv[i + 1] for i, a in enumerate(argv) if a == "-fsdev"]
+            devices = [argv[i + 1] for i, a in enumerate(argv) if a == "-device" and "9p" in argv[i + 1]]
+            path = host.replace(",", ",,")
+            self.assertEqual(fsdevs, [f"local,id=fsdev0,path={path},security_model=none",
+                                      f"local,id=fsdev1,path={path},security_model=none,readonly=on"])
+            self.assertEqual(devices, [f"{device},fsdev=fsdev0,mount_tag=share0",
+                                       f"{device},fsdev=fsdev1,mount_tag=share1"], (arch, machine))
 
 
 class KernelCommandLine(unittest.TestCase):

@@ -43,4 +43,27 @@ expect_status 0
 expect_line "blkraw: 0 failures"
 expect_line "ok the last boot's writes are on the disk"
 expect_match "skiff: mount=vda:/data: vda holds no file system this image knows \(magic 0x.... at 1080; types here: .*\); not mounted"
+# A device error reaches the caller as EIO (QEMU's blkdebug fails the I/O
+# of chosen sectors): reads at once, writes at the fsync that writes them
+# back, every fsync until they succeed.
+cat >"$work/fail.cfg" <<'CFG'
+[inject-error]
+event = "read_aio"
+errno = "5"
+sector = "4096"
+
+[inject-error]
+event = "write_aio"
+errno = "5"
+sector = "6144"
+CFG
+device=virtio-blk-pci
+[ "$machine" != microvm ] && [ "$machine" != virt ] || device=virtio-blk-device
+SKIFF_QEMU_ARGS="-drive file=blkdebug:$work/fail.cfg:$work/disk.img,if=none,id=bad,format=raw -device $device,drive=bad" \
+	boot blkraw --machine "$machine" -- eio
+expect_line "ok a failing read: EIO"
+expect_line "ok its write-back fails: fsync EIO"
+expect_line "ok and the next fsync again"
+expect_line "blkraw: 0 failures"
+expect_status 0
 done_ok

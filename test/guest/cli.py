@@ -254,6 +254,39 @@ def case_port_in_use():
     check(len(err.strip().splitlines()) == 1, "more than one line", err)
 
 
+def case_disk():
+    """--disk errors before boot, one line each: a missing image, a
+    directory, an unwritable one without :ro; and an image another QEMU
+    holds (QEMU's lock), named in one line with status 1."""
+    d = tempfile.mkdtemp(prefix="skiff-cli-disk.")
+    try:
+        img = os.path.join(d, "data.img")
+        status, out, err = skiff("disk", "create", img, "--size", "4M")
+        check(status == 0 and os.path.getsize(img) == 4 << 20, "disk create", err)
+        status, out, err = skiff("disk", "create", img, "--size", "4M")
+        check(status == 2 and "exists; add --force" in err, "disk create over an image", err)
+        for args, pattern in [
+            (["--disk", os.path.join(d, "none.img")], r"--disk .*none.img: no such file"),
+            (["--disk", d], r"--disk .*: a directory; share it with --dir"),
+        ]:
+            status, out, err = skiff("run", "--arch", ARCH, "hello", *args, timeout=60)
+            check(status == 2 and re.search(pattern, err) and len(err.strip().splitlines()) == 1,
+                  f"{args}: status {status}", err)
+        p, port = serve_httpd("--disk", img)
+        status, out, err = skiff("run", "--arch", ARCH, "hello", "--disk", img, timeout=60)
+        check(status == 1 and "is in use by another QEMU" in err, f"a locked disk: status {status}", err)
+        lines = [ln for ln in err.strip().splitlines() if not re.match(r"skiff: (linking|compiling) ", ln)]
+        check(len(lines) == 1 and img in lines[0], "not one line naming the locked disk", err)
+        status, out, err = skiff("run", "--arch", ARCH, "hello", "--disk", img + ":ro", timeout=60)
+        check(status == 1 and "is in use by another QEMU" in err, "a locked disk, read-only too", err)
+        p.terminate()
+        p.wait(timeout=30)
+        status, out, err = skiff("run", "--arch", ARCH, "hello", "--disk", img, timeout=60)
+        check(status == 0 and "hello from skiff" in out, f"the disk free again: status {status}", err)
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+
+
 def case_mem():
     t = time.monotonic()
     status, out, err = skiff("run", "--arch", ARCH, "hello", "--mem", "1M", timeout=30)
@@ -398,7 +431,7 @@ def case_gdb():
 
 CASES = {"streams": case_streams, "quiet": case_quiet, "kill9": case_kill9, "ready": case_ready,
          "port-in-use": case_port_in_use, "two-forwards": case_two_forwards, "mem": case_mem, "build-fail": case_build_fail,
-         "not-image": case_not_image, "detached": case_detached, "gdb": case_gdb,
+         "not-image": case_not_image, "detached": case_detached, "gdb": case_gdb, "disk": case_disk,
          "blocked-reader": case_blocked_reader, "sigint": lambda: case_signal("INT"), "sigterm": lambda: case_signal("TERM"),
          "sighup": lambda: case_signal("HUP")}
 

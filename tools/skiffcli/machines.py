@@ -45,6 +45,9 @@ class X86Profile(Profile):
     def blk_device(self, machine):
         return "virtio-blk-device" if machine == "microvm" else "virtio-blk-pci"
 
+    def ninep_device(self, machine):
+        return "virtio-9p-device" if machine == "microvm" else "virtio-9p-pci"
+
 
 class Arm64Profile(Profile):
     # "max": QEMU 7.2's only model with RNDR; the image turns on none of
@@ -67,6 +70,9 @@ class Arm64Profile(Profile):
 
     def blk_device(self, machine):
         return "virtio-blk-pci" if machine == "virt-pci" else "virtio-blk-device"
+
+    def ninep_device(self, machine):
+        return "virtio-9p-pci" if machine == "virt-pci" else "virtio-9p-device"
 
 
 PROFILES = {"x86_64": X86Profile(), "aarch64": Arm64Profile()}

@@ -22,7 +22,10 @@ guest panicked, 124 after --timeout, 130/143/129 when stopped by Ctrl-C,
 SIGTERM or SIGHUP, 128+N when QEMU was killed by signal N, 1 when QEMU or a
 build failed, 2 for a mistake on the command line.
 A TCP port given with -p opens on the host only once the app listens on it
-in the guest, so the first client is answered at once."""
+in the guest, so the first client is answered at once.
+--dir HOST:GUEST shares a host directory over virtio-9p (QEMU's -fsdev local,
+no daemon): the guest reads and writes the host's files in place; what it
+makes belongs to the user running skiff. With :ro, writes give EROFS."""
 
 
 class Parser(argparse.ArgumentParser):
@@ -69,6 +72,9 @@ def _run_parser(subs):
     p.add_argument("--disk", action="append", default=[], type=disks.parse_disk, metavar="FILE[:ro]",
                    help="a disk image as virtio-blk (vda, vdb... in order); a lone one is mounted at /data "
                    "unless --append has mount=vda:...")
+    p.add_argument("--dir", action="append", default=[], type=units.parse_dir, metavar="HOST:GUEST[:ro]",
+                   help="share the host directory HOST at GUEST in the guest over virtio-9p "
+                   "(repeatable; :ro read-only)")
     p.add_argument("--append", default="", metavar="OPTIONS", help="kernel options, e.g. 'loglevel=7'")
     p.add_argument("-q", "--quiet", action="store_true", help="only the kernel's warnings and errors")
     p.add_argument("--kvm", action="store_true", help="use KVM (only where /dev/kvm works)")

@@ -17,11 +17,12 @@ class Launch:
 
     def __init__(self, arch="x86_64", machine="", mem_kib=32 * 1024, kernel="", initrd="", append="",
                  kvm=False, status_path=os.devnull, nics=(), cdrom="", qmp_path="", gdb_port=0, extra=(),
-                 disks=()):
+                 disks=(), shares=()):
         self.arch, self.machine, self.mem_kib = arch, machine, mem_kib
         self.kernel, self.initrd, self.append, self.kvm = kernel, initrd, append, kvm
         self.status_path = status_path
         self.nics = list(nics)          # -netdev descriptions without id
+        self.shares = list(shares)      # (host directory, mount tag, read-only)
         self.cdrom = cdrom
         self.qmp_path = qmp_path        # a QMP socket skiff connects to (forwards)
         self.gdb_port = gdb_port        # gdb stub, guest held at its first instruction
@@ -39,6 +40,14 @@ class Launch:
         if self.disks:
             from .disks import qemu_args
             args += qemu_args(self.disks, prof.blk_device(machine))
+        for i, (host, tag, read_only) in enumerate(self.shares):
+            # security_model=none: QEMU opens the files as the user it runs
+            # as, root or not, and keeps no xattrs; what the guest makes is
+            # an ordinary file of that user with the mode the guest gave.
+            # A read-only share is also read-only in QEMU.
+            args += ["-fsdev", f"local,id=fsdev{i},path={option_value(host)},security_model=none"
+                     + (",readonly=on" if read_only else ""),
+                     "-device", f"{prof.ninep_device(machine)},fsdev=fsdev{i},mount_tag={option_value(tag)}"]
         args += ["-accel", "kvm", "-cpu", "host"] if self.kvm else ["-accel", "tcg", "-cpu", prof.tcg_cpu]
         if self.cdrom:
             args += ["-cdrom", self.cdrom, "-boot", "d"]
@@ -74,8 +83,10 @@ _EXPLAINED = [
      lambda m: "this machine cannot give QEMU that much memory (--mem)"),
     (re.compile(r"failed to initialize kvm|Could not access KVM kernel module"),
      lambda m: "KVM is not usable here; run without --kvm (TCG)"),
-    (re.compile(r"Failed to get \"(?:write|consistent read)\" lock|Is another process using the image \[([^]]*)\]"),
-     lambda m: f"disk {m.group(1) or ''} is in use by another QEMU (QEMU's lock): stop that one first"),
+    (re.compile(r"Is another process using the image \[([^]]*)\]"),
+     lambda m: f"disk {m.group(1)} is in use by another QEMU (QEMU's lock): stop that one first"),
+    (re.compile(r"Failed to get \"(?:write|consistent read)\" lock"),
+     lambda m: "a disk is in use by another QEMU (QEMU's lock): stop that one first"),
     (re.compile(r"could not open disk image|Could not open '([^']*)'"),
      lambda m: f"QEMU could not open {m.group(1) or 'a file'}"),
     (re.compile(r"invalid accelerator|-accel"),

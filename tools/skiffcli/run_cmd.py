@@ -118,6 +118,7 @@ def plan(opts, workdir):
     for path in opts.env_file:
         env += units.parse_env_file(path)
     env += [units.parse_env(e) for e in opts.env]
+    disks.check(opts.disk)          # before building: a mistake costs nothing
     image, p.app = _image(opts, opts.arch)
     initrd, initrd_size = _initrd(opts, workdir)
     need = machines.minimum_memory(prof, image, initrd_size)
@@ -127,16 +128,18 @@ def plan(opts, workdir):
                       f"{opts.arch} {machine}: it needs at least {need_kib}K "
                       f"(e.g. --mem {units.format_kib(-(-need_kib // 1024) * 1024)})", 2)
     nics, p.forwards = _nics(opts, image)
-    disks.check(opts.disk)
+    # Shares are tagged share0, share1... in the order given.
+    shares = [(d.host, f"share{i}", d.read_only) for i, d in enumerate(opts.dir)]
     options = ["console=tagged"] + (["quiet"] if opts.quiet else []) + \
         ([opts.append] if opts.append else []) + [f"ip={ip}" for ip in opts.ip] + \
-        disks.mount_options(opts.disk, opts.append)
+        disks.mount_options(opts.disk, opts.append) + \
+        [d.mount_option(tag) for d, (_, tag, _) in zip(opts.dir, shares)]
     p.launch = Launch(arch=opts.arch, machine=machine, mem_kib=opts.mem // 1024,
                       kernel=_kernel_file(opts.arch, image, initrd, workdir), initrd=initrd,
                       append=kcmdline.build(options, env, opts.args), kvm=opts.kvm,
                       status_path=os.path.join(workdir, "status"), nics=nics,
                       qmp_path=_qmp_path(workdir) if p.forwards else "",
-                      gdb_port=opts.gdb, extra=opts.qemu_args, disks=opts.disk)
+                      gdb_port=opts.gdb, extra=opts.qemu_args, disks=opts.disk, shares=shares)
     p.image = image
     return p
 

@@ -1,5 +1,7 @@
 """Parsing the values of options: sizes, port forwards, environment entries,
-static addresses. Pure functions, tested by test/host/test_units.py."""
+static addresses, shared host directories. Pure functions (--dir also
+looks at the host path), tested by test/cli/test_units.py."""
+import os
 import re
 
 from .errors import usage_error
@@ -142,3 +144,38 @@ def parse_timeout(text):
     if not re.fullmatch(r"\d+(\.\d+)?", text):
         raise usage_error(f"bad timeout '{text}' (seconds)")
     return float(text)
+
+
+class HostDir:
+    """A host directory shared with the guest (--dir HOST:GUEST[:ro])."""
+
+    def __init__(self, host, guest, read_only):
+        self.host, self.guest, self.read_only = host, guest, read_only
+
+    def mount_option(self, tag):
+        """The kernel's mount= word for this share under 9p tag `tag`."""
+        return f"mount=9p:{tag}:{self.guest}" + (":ro" if self.read_only else "")
+
+
+def parse_dir(spec):
+    """HOST:GUEST[:ro] (or :rw). HOST may hold ':' (the last fields are
+    GUEST's); GUEST is an absolute path of the guest, without ':' or blanks,
+    which the kernel's mount= syntax could not carry."""
+    text, read_only = spec, False
+    for suffix, ro in ((":ro", True), (":rw", False)):
+        if text.endswith(suffix):
+            text, read_only = text[:-len(suffix)], ro
+            break
+    host, sep, guest = text.rpartition(":")
+    if not sep or not host or not guest:
+        raise usage_error(f"bad --dir '{spec}' (HOST:GUEST[:ro])")
+    if not guest.startswith("/"):
+        raise usage_error(f"--dir {spec}: the guest path '{guest}' must be absolute")
+    if any(c in guest for c in ": \t\n\r\"\\") or len(guest.encode()) > 200:
+        raise usage_error(f"--dir {spec}: the guest path '{guest}' may not hold ':', blanks, quotes "
+                          "or backslashes, nor be longer than 200 bytes")
+    if not os.path.exists(host):
+        raise usage_error(f"--dir {spec}: no such directory '{host}' on the host")
+    if not os.path.isdir(host):
+        raise usage_error(f"--dir {spec}: '{host}' is not a directory")
+    return HostDir(os.path.abspath(host), guest.rstrip("/") or "/", read_only)

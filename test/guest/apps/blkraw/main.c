@@ -3,8 +3,9 @@
  * this reads it back at scattered offsets, overwrites a range that is not
  * block-aligned with another pattern, syncs, and checks the errors Linux
  * gives: past the end ENOSPC, on a read-only disk (vdb) EROFS.
- * argv[1]: "write" (the above) or "verify" (the range written by an
- * earlier boot is there). */
+ * argv[1]: "write" (the above), "verify" (the range written by an
+ * earlier boot is there) or "eio" (the host's QEMU fails reads and writes
+ * of the 4 KiB at 2 MiB: both give EIO, the write at fsync, every time). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
@@ -68,7 +69,18 @@ int main(int argc, char **argv)
 	off_t size = lseek(fd, 0, SEEK_END);
 	printf("vda size %ld\n", (long)size);
 	check(size == st.st_size && size > WRITE_AT + WRITE_LEN, "size from stat and lseek");
-	if (strcmp(mode, "verify") == 0) {
+	if (strcmp(mode, "eio") == 0) {
+		char buf[512];
+		errno = 0;
+		check(pread(fd, buf, sizeof(buf), 2 << 20) == -1 && errno == EIO, "a failing read: EIO");
+		check(pread(fd, buf, sizeof(buf), 1 << 20) == (ssize_t)sizeof(buf), "other reads work");
+		check(pwrite(fd, buf, sizeof(buf), (3 << 20) + 100) == (ssize_t)sizeof(buf),
+		      "a write into the cache succeeds");
+		errno = 0;
+		check(fsync(fd) == -1 && errno == EIO, "its write-back fails: fsync EIO");
+		errno = 0;
+		check(fsync(fd) == -1 && errno == EIO, "and the next fsync again");
+	} else if (strcmp(mode, "verify") == 0) {
 		check(pattern_at(fd, WRITE_AT, WRITE_LEN, guest_byte), "the last boot's writes are on the disk");
 		check(pattern_at(fd, 0, 4096, host_byte), "block 0 untouched");
 	} else {

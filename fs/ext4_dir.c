@@ -3,6 +3,7 @@
  * cookies, an empty-directory test, rename that replaces a name in place,
  * and the link counts of directories' parents. */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "fs/ext4_err.h"
@@ -452,36 +453,31 @@ int ext4_rename(struct vnode *from_dir, const char *from, size_t from_len, struc
 
 /* ---- readdir ----------------------------------------------------------------------------------- */
 
-/* A cookie is an entry's position + 1: (the ordinal of its block among
- * those the directory iterator visits) << 32 | its offset in the block.
- * Removing or adding names leaves the others where they are (libext2fs
- * merges a removed entry into its neighbour, and a block's first record
- * stays), so a listing resumes correctly while entries come and go. Each
- * call walks the directory from its start: listing n names costs n^2/2
- * entry visits (fine for the directories of a unikernel's app). */
+/* A cookie is an entry's position + 1: the number of its directory block
+ * in the file << 32 | its offset in the block. Removing or adding names
+ * leaves the others where they are (libext2fs merges a removed entry into
+ * its neighbour, and a block's first record stays), so a listing resumes
+ * correctly while entries come and go; a call skips the blocks before its
+ * cookie without reading them. Inline-data directories (which Debian's
+ * mke2fs does not make) have no blocks: there the position counts the
+ * regions libext2fs's iterator reports, and each call walks them all. */
 struct readdir_state {
 	struct ext4fs *x;
+	ext2_ino_t dir;
 	uint64_t cookie;
-	uint64_t block;         /* ordinal of the current block */
-	int last_offset;
 	struct vdirent *out;
 	bool found;
+	errcode_t err;
+	char *buf;              /* one directory block */
+	uint64_t region;        /* inline directories: the current region */
+	int last_offset;
 };
 
-static int readdir_cb(ext2_ino_t dir, int entry, struct ext2_dir_entry *de, int offset, int blocksize, char *buf,
-		      void *priv)
+/* The entry at `pos`, if it is the first one at or after the cookie. */
+static bool take(struct readdir_state *s, const struct ext2_dir_entry *de, uint64_t pos)
 {
-	(void)dir;
-	(void)entry;
-	(void)blocksize;
-	(void)buf;
-	struct readdir_state *s = priv;
-	if (s->last_offset >= 0 && offset <= s->last_offset)
-		s->block++;     /* a new block starts (every block reports offset 0) */
-	s->last_offset = offset;
-	uint64_t pos = s->block << 32 | (uint32_t)offset;
 	if (pos < s->cookie || de->inode == 0)
-		return 0;
+		return false;
 	int len = ext2fs_dirent_name_len(de);
 	s->out->ino = de->inode;
 	s->out->type = ext2fs_has_feature_filetype(s->x->fs->super) ? vfs_type(ext2fs_dirent_file_type(de)) : 0;
@@ -489,7 +485,65 @@ static int readdir_cb(ext2_ino_t dir, int entry, struct ext2_dir_entry *de, int 
 	s->out->name[len] = '\0';
 	s->cookie = pos + 1;
 	s->found = true;
-	return DIRENT_ABORT;
+	return true;
+}
+
+/* One directory block, checked as libext2fs's own iterator checks it. */
+static int block_cb(ext2_filsys fs, blk64_t *blocknr, e2_blkcnt_t blockcnt, blk64_t ref_blk, int ref_offset,
+		    void *priv)
+{
+	(void)ref_blk;
+	(void)ref_offset;
+	struct readdir_state *s = priv;
+	if (blockcnt < 0 || ((uint64_t)blockcnt + 1) << 32 <= s->cookie)
+		return 0;       /* wholly before the cookie */
+	s->err = ext2fs_read_dir_block4(fs, *blocknr, s->buf, 0, s->dir);
+	if (s->err)
+		return BLOCK_ABORT;
+	unsigned int offset = 0, rec_len;
+	while (offset < fs->blocksize - 8) {
+		struct ext2_dir_entry *de = (struct ext2_dir_entry *)(s->buf + offset);
+		if (ext2fs_get_rec_len(fs, de, &rec_len) || offset + rec_len > fs->blocksize || rec_len < 8 ||
+		    rec_len % 4 || (unsigned int)ext2fs_dirent_name_len(de) + 8 > rec_len) {
+			s->err = EXT2_ET_DIR_CORRUPTED;
+			return BLOCK_ABORT;
+		}
+		if (take(s, de, (uint64_t)blockcnt << 32 | offset))
+			return BLOCK_ABORT;
+		offset += rec_len;
+	}
+	return 0;
+}
+
+static int inline_cb(ext2_ino_t dir, int entry, struct ext2_dir_entry *de, int offset, int blocksize, char *buf,
+		     void *priv)
+{
+	(void)dir;
+	(void)entry;
+	(void)blocksize;
+	(void)buf;
+	struct readdir_state *s = priv;
+	if (s->last_offset >= 0 && offset <= s->last_offset)
+		s->region++;    /* the next region starts over at offset 0 */
+	s->last_offset = offset;
+	return take(s, de, s->region << 32 | (uint32_t)offset) ? DIRENT_ABORT : 0;
+}
+
+static int find_next(struct readdir_state *s)
+{
+	struct ext2_inode_large in;
+	int err = ext4_read_inode(s->x, s->dir, &in);
+	if (err)
+		return err;
+	if (in.i_flags & EXT4_INLINE_DATA_FL)
+		return ext4_errno(ext2fs_dir_iterate2(s->x->fs, s->dir, DIRENT_FLAG_INCLUDE_EMPTY, NULL, inline_cb, s));
+	s->buf = malloc(s->x->fs->blocksize);
+	if (!s->buf)
+		return -ENOMEM;
+	errcode_t e = ext2fs_block_iterate3(s->x->fs, s->dir, BLOCK_FLAG_READ_ONLY | BLOCK_FLAG_DATA_ONLY, NULL,
+					    block_cb, s);
+	free(s->buf);
+	return ext4_errno(e ? e : s->err);
 }
 
 int ext4_readdir(struct vnode *dir, uint64_t *cookie, struct vdirent *out)
@@ -497,9 +551,9 @@ int ext4_readdir(struct vnode *dir, uint64_t *cookie, struct vdirent *out)
 	struct enode *d = en(dir);
 	if (dir->type != VFS_IFDIR)
 		return -ENOTDIR;
-	struct readdir_state s = { .x = d->x, .cookie = *cookie, .block = 0, .last_offset = -1, .out = out };
+	struct readdir_state s = { .x = d->x, .dir = d->ino, .cookie = *cookie, .out = out, .last_offset = -1 };
 	ext4_lock(d->x);
-	int err = ext4_errno(ext2fs_dir_iterate2(d->x->fs, d->ino, DIRENT_FLAG_INCLUDE_EMPTY, NULL, readdir_cb, &s));
+	int err = find_next(&s);
 	if (!err && s.found && !out->type) {
 		/* No file type in the entry (ext2 without filetype): the inode's. */
 		struct ext2_inode_large in;

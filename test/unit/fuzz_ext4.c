@@ -12,7 +12,8 @@
  *    UBSan): it makes a small seed image with mke2fs -t ext4 -d, then runs
  *    `--runs N` cases, each the seed with a few random byte changes, most of
  *    them in the metadata at the front. Case i's changes come from a PRNG
- *    seeded with (--seed, i), so `--seed S --only i` replays one case.
+ *    seeded with (--seed, i), so `--seed S --only i` replays one case;
+ *    `fuzz_ext4 FILE...` runs saved images instead.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -154,7 +155,7 @@ static void mutate(uint8_t *img, size_t size)
 	}
 }
 
-static uint8_t *make_seed(size_t *size)
+static uint8_t *make_seed(const char *type, size_t *size)
 {
 	char dir[] = "/tmp/skiff-fuzz-ext4-XXXXXX", cmd[1024];
 	if (!mkdtemp(dir))
@@ -163,7 +164,7 @@ static uint8_t *make_seed(size_t *size)
 		 "set -e; cd %s; mkdir -p src/d/e; echo hello > src/a; ln -s a src/l; ln src/a src/h;"
 		 "head -c 70000 /dev/zero | tr '\\0' x > src/d/big; ln -s %0200d src/slow;"
 		 "for i in $(seq 1 40); do echo $i > src/d/e/file-number-$i; done;"
-		 "mke2fs -q -F -t ext4 -b 1024 -N 96 -d src seed.img 600K", dir, 0);
+		 "mke2fs -q -F -t %s -b 1024 -N 96 -d src seed.img 600K >/dev/null 2>&1", dir, 0, type);
 	uint8_t *img = NULL;
 	if (system(cmd) == 0) {
 		char path[128];
@@ -182,10 +183,28 @@ static uint8_t *make_seed(size_t *size)
 	return img;
 }
 
+/* `fuzz_ext4 FILE...`: runs the given images (a crash libFuzzer saved,
+ * replayed under gcc's sanitizers). */
+static int replay(int argc, char **argv)
+{
+	kernel_stub_quiet = 1;
+	for (int i = 1; i < argc; i++) {
+		struct memdisk *d = memdisk_load(argv[i], 0);
+		if (!d)
+			return 1;
+		run_case(d->data, d->size);
+		memdisk_free(d);
+		printf("fuzz_ext4: %s: no fault\n", argv[i]);
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	long runs = 300, only = -1;
 	uint64_t seed = 1;
+	if (argc > 1 && strncmp(argv[1], "--", 2) != 0)
+		return replay(argc, argv);
 	for (int i = 1; i + 1 < argc; i += 2) {
 		if (!strcmp(argv[i], "--runs"))
 			runs = atol(argv[i + 1]);
@@ -194,25 +213,28 @@ int main(int argc, char **argv)
 		else if (!strcmp(argv[i], "--only"))
 			only = atol(argv[i + 1]);
 	}
-	size_t size;
-	uint8_t *seed_img = make_seed(&size);
-	if (!seed_img) {
-		fprintf(stderr, "fuzz_ext4: cannot make the seed image (mke2fs missing?)\n");
+	/* Even cases damage an ext4 seed, odd ones an ext2 seed. */
+	size_t size[2];
+	uint8_t *seeds[2] = { make_seed("ext4", &size[0]), make_seed("ext2", &size[1]) };
+	if (!seeds[0] || !seeds[1]) {
+		fprintf(stderr, "fuzz_ext4: cannot make the seed images (mke2fs missing?)\n");
 		return 1;
 	}
-	uint8_t *img = malloc(size);
+	uint8_t *img = malloc(size[0] > size[1] ? size[0] : size[1]);
 	kernel_stub_quiet = 1;
-	run_case(seed_img, size);       /* the undamaged image first */
+	run_case(seeds[0], size[0]);    /* the undamaged images first */
+	run_case(seeds[1], size[1]);
 	for (long i = only >= 0 ? only : 0; i < (only >= 0 ? only + 1 : runs); i++) {
 		rng = (seed * 0x9e3779b97f4a7c15ull) ^ ((uint64_t)i * 0xbf58476d1ce4e5b9ull) ^ 0x94d049bb133111ebull;
 		next();
-		memcpy(img, seed_img, size);
-		mutate(img, size);
-		run_case(img, size);
+		memcpy(img, seeds[i % 2], size[i % 2]);
+		mutate(img, size[i % 2]);
+		run_case(img, size[i % 2]);
 	}
 	printf("fuzz_ext4: %ld cases from seed %llu, no fault\n", only >= 0 ? 1 : runs, (unsigned long long)seed);
 	free(img);
-	free(seed_img);
+	free(seeds[0]);
+	free(seeds[1]);
 	return 0;
 }
 

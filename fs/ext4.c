@@ -110,16 +110,16 @@ int ext4_drop_link(struct ext4fs *x, ext2_ino_t ino, bool whole_dir)
 }
 
 /* Writes back everything libext2fs holds in memory (superblock, group
- * descriptors, bitmaps), then the cache and the disk's FLUSH. */
+ * descriptors, bitmaps), then the cache and the disk's FLUSH. When there
+ * is such metadata, ext2fs_flush2 does it all: it syncs the channel (our
+ * cache, then FLUSH) before writing the superblock and again after, so the
+ * superblock never describes blocks that are not on the disk yet. */
 static int sync_all(struct ext4fs *x)
 {
 	if (x->read_only)
 		return 0;
-	if (x->fs->flags & (EXT2_FLAG_DIRTY | EXT2_FLAG_BB_DIRTY | EXT2_FLAG_IB_DIRTY)) {
-		int err = ext4_errno(ext2fs_flush2(x->fs, 0));
-		if (err)
-			return err;
-	}
+	if (x->fs->flags & (EXT2_FLAG_DIRTY | EXT2_FLAG_BB_DIRTY | EXT2_FLAG_IB_DIRTY))
+		return ext4_errno(ext2fs_flush2(x->fs, 0));
 	return bcache_sync(x->cache);
 }
 

@@ -328,7 +328,12 @@ static void write_files(struct vnode *root)
 	CHECK_INT(a.mode, VFS_IFREG | 0640);
 	CHECK_INT(a.nlink, 1);
 	CHECK(a.blocks * 512 < len);    /* the hole takes no blocks */
+	unsigned flushes = disk->flushes;
 	CHECK_INT(f->ops->fsync(f, false), 0);
+	CHECK(disk->flushes > flushes);         /* fsync ends with the disk's FLUSH */
+	flushes = disk->flushes;
+	CHECK_INT(f->ops->fsync(f, true), 0);   /* nothing new: still a FLUSH */
+	CHECK(disk->flushes > flushes);
 	remember("/new.txt", want, len);
 	free(got);
 	free(want);

@@ -226,24 +226,25 @@ int ioctl(int fd, unsigned long request, ...)
 	return fcntl(fd, F_SETFL, flags);
 }
 
-/* readv/writev as a read or write per buffer, stopping at the first short
- * one; an error after some bytes moved reports the bytes. */
-static ssize_t each_iov(int fd, const struct iovec *iov, int count,
-			ssize_t (*transfer)(int fd, void *buf, size_t len))
+/* readv/writev (offset < 0) and preadv/pwritev as a transfer per buffer,
+ * stopping at the first short one; an error after some bytes moved
+ * reports the bytes. */
+static ssize_t each_iov(int fd, const struct iovec *iov, int count, off_t offset, bool writing)
 {
 	ssize_t total = 0;
 	for (int i = 0; i < count; i++) {
-		ssize_t n = transfer(fd, iov[i].iov_base, iov[i].iov_len);
+		void *buf = iov[i].iov_base;
+		size_t len = iov[i].iov_len;
+		ssize_t n = offset < 0 ? (writing ? write(fd, buf, len) : read(fd, buf, len)) :
+			    (writing ? pwrite(fd, buf, len, offset + total) : pread(fd, buf, len, offset + total));
 		if (n < 0)
 			return total ? total : -1;
 		total += n;
-		if ((size_t)n < iov[i].iov_len)
+		if ((size_t)n < len)
 			break;
 	}
 	return total;
 }
-
-static ssize_t write_buffer(int fd, void *buf, size_t len) { return write(fd, buf, len); }
 
 #define IOV_LIMIT 1024          /* IOV_MAX, as on Linux */
 
@@ -270,32 +271,21 @@ static ssize_t whole_iov(int fd, const struct iovec *iov, int count, bool writin
 ssize_t readv(int fd, const struct iovec *iov, int count)
 {
 	ssize_t r = whole_iov(fd, iov, count, false);
-	return r == -ENOSYS ? each_iov(fd, iov, count, read) : syscall_result(r);
+	return r == -ENOSYS ? each_iov(fd, iov, count, -1, false) : syscall_result(r);
 }
 
 ssize_t writev(int fd, const struct iovec *iov, int count)
 {
 	ssize_t r = whole_iov(fd, iov, count, true);
-	return r == -ENOSYS ? each_iov(fd, iov, count, write_buffer) : syscall_result(r);
+	return r == -ENOSYS ? each_iov(fd, iov, count, -1, true) : syscall_result(r);
 }
 
-/* preadv/pwritev: a pread/pwrite per buffer at advancing offsets, stopping
- * at the first short one; an error after some bytes moved reports them. */
+/* preadv/pwritev: a pread/pwrite per buffer at advancing offsets. */
 static ssize_t each_iov_at(int fd, const struct iovec *iov, int count, off_t offset, bool writing)
 {
-	if (count < 0 || count > IOV_LIMIT)
+	if (count < 0 || count > IOV_LIMIT || offset < 0)
 		return syscall_result(fd_get(fd) ? -EINVAL : -EBADF);
-	ssize_t total = 0;
-	for (int i = 0; i < count; i++) {
-		ssize_t n = writing ? pwrite(fd, iov[i].iov_base, iov[i].iov_len, offset + total) :
-				      pread(fd, iov[i].iov_base, iov[i].iov_len, offset + total);
-		if (n < 0)
-			return total ? total : -1;
-		total += n;
-		if ((size_t)n < iov[i].iov_len)
-			break;
-	}
-	return total;
+	return each_iov(fd, iov, count, offset, writing);
 }
 
 ssize_t preadv(int fd, const struct iovec *iov, int count, off_t offset)
